@@ -1,0 +1,121 @@
+package boucle.core;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * The seed's functions, for {@code import static boucle.core.Boucle.*}: drive tasks
+ * ({@link #runTask}, {@link #runTasks}), give the hand back ({@link #interrupt}), wait
+ * ({@link #sleep}, {@link #sleepUntil}) and combine ({@link #gather}).
+ *
+ * <pre>{@code
+ * runTasks(
+ *     () -> printMessages(Duration.ofSeconds(1), "foo", "bar", "baz"),
+ *     () -> printMessages(Duration.ofMillis(700), "aaa", "bbb", "ccc"));
+ * }</pre>
+ *
+ * Every suspending call here must be made from inside a task; elsewhere it throws an
+ * {@link IllegalStateException} that says so.
+ */
+public final class Boucle {
+    private Boucle() {
+    }
+
+    /** Drives one task, on a fresh loop, until it ends; returns its result or rethrows its failure. */
+    public static <T> T runTask(Callable<T> body) {
+        try (Loop loop = new Loop()) {
+            return loop.runTask(body);
+        }
+    }
+
+    public static void runTask(Routine body) {
+        try (Loop loop = new Loop()) {
+            loop.runTask(body);
+        }
+    }
+
+    /**
+     * Runs tasks concurrently on a fresh loop, round-robin from a FIFO as the seed does: each runs
+     * one step, then goes back to the end of the queue while it is not finished. Returns when all
+     * have ended; rethrows the first failure (in the order given), once all have ended.
+     */
+    public static void runTasks(Routine... bodies) {
+        try (Loop loop = new Loop()) {
+            List<Task<Void>> tasks = Arrays.stream(bodies).map(loop::spawn).toList();
+            tasks.forEach(Task::markObserved);
+            loop.run();
+            tasks.forEach(Task::result);
+        }
+    }
+
+    /** Gives the hand back to the loop: the current task goes to the end of the ready queue. */
+    public static void interrupt() {
+        Task.current().interrupt();
+    }
+
+    /** Parks the current task for {@code duration}; zero or less just gives the hand back once. */
+    public static void sleep(Duration duration) {
+        Task<?> me = Task.current();
+        sleepUntil(me.loop.now() + duration.toNanos());
+    }
+
+    /**
+     * Parks the current task on a timer until {@code deadline} on the loop's clock
+     * ({@link Loop#now()}). The task is in no queue while it sleeps: the loop is not polling it.
+     */
+    public static void sleepUntil(long deadline) {
+        Task<?> me = Task.current();
+        Loop loop = me.loop;
+        if (deadline - loop.now() <= 0) {
+            me.interrupt();
+            return;
+        }
+        Handle timer = loop.callAt(deadline, me.waker);
+        try {
+            while (!timer.hasRun()) {
+                me.park(timer);
+            }
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    /** Starts a task on the current loop. */
+    public static <T> Task<T> spawn(Callable<T> body) {
+        return Loop.current().spawn(body);
+    }
+
+    public static Task<Void> spawn(Routine body) {
+        return Loop.current().spawn(body);
+    }
+
+    /**
+     * Awaits tasks that run concurrently and returns their results in the order given. The first
+     * failure is rethrown as soon as it happens, and the tasks still running are cancelled.
+     */
+    @SafeVarargs
+    public static <T> List<T> gather(Task<? extends T>... tasks) {
+        return gather(Arrays.asList(tasks));
+    }
+
+    public static <T> List<T> gather(List<Task<? extends T>> tasks) {
+        return new Gather<T>(tasks).await();
+    }
+
+    /** Starts each body as a task on the current loop, then {@linkplain #gather(Task[]) gathers} them. */
+    @SafeVarargs
+    public static <T> List<T> gather(Callable<? extends T>... bodies) {
+        Loop loop = Loop.current();
+        List<Task<? extends T>> tasks = Arrays.stream(bodies).<Task<? extends T>>map(loop::spawn).toList();
+        return gather(tasks);
+    }
+
+    /** Starts each body as a task on the current loop and waits for them all, as the seed's gather. */
+    public static void gather(Routine... bodies) {
+        Loop loop = Loop.current();
+        List<Task<?>> tasks = Arrays.stream(bodies).<Task<?>>map(loop::spawn).toList();
+        gather(tasks);
+    }
+}

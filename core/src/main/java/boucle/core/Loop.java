@@ -1,0 +1,399 @@
+package boucle.core;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An event loop: a FIFO of ready work, a heap of timers, and an {@link EventSource} to wait on.
+ * Each turn it waits for events (not at all if work is ready, else until the next timer), runs the
+ * timers that are due, then runs one batch: what was ready when the batch began.
+ *
+ * <pre>{@code
+ * try (Loop loop = new Loop()) {
+ *     Task<Integer> answer = loop.spawn(() -> { Boucle.sleep(Duration.ofMillis(5)); return 42; });
+ *     int value = loop.runUntilComplete(answer);
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * A loop runs on one thread, the one that calls {@code run...}. Every method is for that thread
+ * only (a call from another thread while the loop runs is an error), except
+ * {@link #callSoonThreadsafe}, which any thread may call and which wakes a blocked loop.
+ * The loop's own path holds no monitor, and a loop refuses to start inside a {@code synchronized}
+ * block: mounting a continuation under a monitor crashes the JVM.
+ */
+public final class Loop implements AutoCloseable {
+    private static final ThreadLocal<Loop> RUNNING = new ThreadLocal<>();
+
+    private final Clock clock;
+    private final EventSource events;
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    private final TimerHeap timers = new TimerHeap();
+    private final ConcurrentLinkedQueue<Runnable> fromOtherThreads = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final LiveTasks live = new LiveTasks();
+
+    private volatile Thread owner;
+    private boolean running;
+    private boolean stopRequested;
+    private boolean closed;
+    private long sequence;
+    private long turns;
+
+    /** A loop that waits only for timers and {@link #callSoonThreadsafe}. */
+    public Loop() {
+        this(Clock.SYSTEM, new ParkingEventSource());
+    }
+
+    /** A loop that also waits on {@code events}, such as a selector. */
+    public Loop(EventSource events) {
+        this(Clock.SYSTEM, events);
+    }
+
+    public Loop(Clock clock, EventSource events) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.events = Objects.requireNonNull(events, "events");
+        this.owner = Thread.currentThread();
+    }
+
+    /** The loop running on this thread: from inside a task or a callback it runs. */
+    public static Loop current() {
+        Loop loop = RUNNING.get();
+        if (loop == null) {
+            throw new IllegalStateException("Loop.current() was called outside a running loop: call it from"
+                    + " inside a task or a callback that a loop runs");
+        }
+        return loop;
+    }
+
+    // ---- scheduling -------------------------------------------------------------------------
+
+    /** Starts {@code body} as a new task; it first runs when the loop reaches it in the ready queue. */
+    public <T> Task<T> spawn(Callable<T> body) {
+        return spawn(null, body);
+    }
+
+    public Task<Void> spawn(Routine body) {
+        return spawn(null, body);
+    }
+
+    public Task<Void> spawn(String name, Routine body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    public <T> Task<T> spawn(String name, Callable<T> body) {
+        requireUsable();
+        Task<T> task = new Task<>(this, ++sequence, name, body);
+        live.add(task);
+        schedule(task);
+        return task;
+    }
+
+    /** Runs {@code action} in a coming turn, after what is already ready. */
+    public Handle callSoon(Runnable action) {
+        requireUsable();
+        Handle handle = new Handle(this, Objects.requireNonNull(action, "action"), 0, ++sequence);
+        ready.addLast(handle);
+        return handle;
+    }
+
+    /** Runs {@code action} once {@code delay} has passed on the loop's clock. */
+    public Handle callLater(Duration delay, Runnable action) {
+        return callAt(now() + delay.toNanos(), action);
+    }
+
+    /**
+     * Runs {@code action} at {@code deadline} on the loop's clock ({@link #now()}). Timers due at the
+     * same instant run in the order they were set.
+     */
+    public Handle callAt(long deadline, Runnable action) {
+        requireUsable();
+        Handle timer = new Handle(this, Objects.requireNonNull(action, "action"), deadline, ++sequence);
+        timers.add(timer);
+        return timer;
+    }
+
+    /** The one method any thread may call: runs {@code action} on the loop soon, waking it if blocked. */
+    public void callSoonThreadsafe(Runnable action) {
+        fromOtherThreads.add(Objects.requireNonNull(action, "action"));
+        if (wakeupPending.compareAndSet(false, true)) {
+            events.wakeup();
+        }
+    }
+
+    /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. */
+    public long now() {
+        return clock.nanoTime();
+    }
+
+    // ---- running ----------------------------------------------------------------------------
+
+    /** Runs until no work is left: nothing ready, no timer, nothing waiting on the event source. */
+    public void run() {
+        runWhile(this::hasWork);
+        live.reportStranded();
+    }
+
+    /** Starts {@code body} as a task and runs until no work is left; returns the task's outcome. */
+    public <T> T runTask(Callable<T> body) {
+        Task<T> task = spawn(body);
+        task.markObserved();
+        run();
+        return task.result();
+    }
+
+    public void runTask(Routine body) {
+        Task<Void> task = spawn(body);
+        task.markObserved();
+        run();
+        task.result();
+    }
+
+    /** Runs until {@code task} is done, then returns its result or rethrows its failure. */
+    public <T> T runUntilComplete(Task<T> task) {
+        if (task.loop != this) {
+            throw new IllegalArgumentException("task '" + task.name() + "' belongs to another loop");
+        }
+        task.markObserved();
+        runWhile(() -> {
+            if (task.isDone()) {
+                return false;
+            }
+            if (!hasWork()) {
+                throw new IllegalStateException("task '" + task.name() + "' can never finish: nothing left"
+                        + " could wake it. Parked tasks: " + live.describeParked());
+            }
+            return true;
+        });
+        return task.result();
+    }
+
+    /** Runs until {@link #stop()}; an idle loop waits (with no CPU) for timers and outside events. */
+    public void runForever() {
+        runWhile(() -> true);
+    }
+
+    /** Makes {@link #runForever} (or any run) return at the end of the current turn. */
+    public void stop() {
+        requireOwnerThread();
+        stopRequested = true;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Cancels the tasks still alive and runs them until their {@code finally} blocks are done, then
+     * releases the event source. A closed loop refuses new work.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (running) {
+            throw new IllegalStateException("a running loop cannot be closed: stop() it first");
+        }
+        live.cancelAll();
+        runWhile(this::hasWork);
+        closed = true;
+        events.close();
+    }
+
+    // ---- the loop itself ------------------------------------------------------------------
+
+    private void runWhile(BooleanSupplier keepGoing) {
+        enter();
+        try {
+            while (!stopRequested && keepGoing.getAsBoolean()) {
+                turns++;
+                waitForEvents();
+                runDueTimers();
+                runReadyBatch();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private void waitForEvents() {
+        wakeupPending.set(false); // reset before looking, so a wakeup racing with the look is kept
+        boolean workIsReady = !ready.isEmpty() || !fromOtherThreads.isEmpty() || stopRequested;
+        events.poll(workIsReady ? 0 : nanosUntilNextTimer());
+        for (Runnable action; (action = fromOtherThreads.poll()) != null; ) {
+            callSoon(action);
+        }
+    }
+
+    private long nanosUntilNextTimer() {
+        Handle next = timers.first();
+        return next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
+    }
+
+    private void runDueTimers() {
+        long now = now();
+        long newestAtStart = sequence; // a timer set by a due timer waits for the next turn
+        for (Handle next; (next = timers.first()) != null
+                && next.deadline - now <= 0 && next.sequence <= newestAtStart; ) {
+            timers.remove(next);
+            next.run();
+        }
+    }
+
+    private void runReadyBatch() {
+        for (int batch = ready.size(); batch > 0; batch--) {
+            ready.pollFirst().run();
+        }
+    }
+
+    private boolean hasWork() {
+        return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters();
+    }
+
+    private void enter() {
+        if (closed) {
+            throw new IllegalStateException("this loop is closed");
+        }
+        if (running) {
+            throw new IllegalStateException("this loop is already running: from inside a task, await a task"
+                    + " instead of running the loop again");
+        }
+        if (RUNNING.get() != null) {
+            throw new IllegalStateException("another loop already runs on this thread");
+        }
+        Monitors.requireNoneHeld();
+        owner = Thread.currentThread();
+        RUNNING.set(this);
+        running = true;
+    }
+
+    private void exit() {
+        running = false;
+        stopRequested = false;
+        RUNNING.remove();
+    }
+
+    // ---- for tasks and the event source ----------------------------------------------------
+
+    void schedule(Task<?> task) {
+        ready.addLast(task.step);
+    }
+
+    void taskEnded(Task<?> task) {
+        live.remove(task);
+    }
+
+    TimerHeap timers() {
+        return timers;
+    }
+
+    /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. */
+    public EventSource eventSource() {
+        return events;
+    }
+
+    /** How many turns the loop has made; a diagnostic that proves an idle loop does not spin. */
+    public long turns() {
+        return turns;
+    }
+
+    /** How many timers are pending; a diagnostic that proves cancelled waits leave nothing behind. */
+    public int pendingTimers() {
+        return timers.size();
+    }
+
+    /** The tasks that have started and not finished, oldest first. */
+    public List<Task<?>> tasks() {
+        return live.snapshot();
+    }
+
+    private void requireUsable() {
+        if (closed) {
+            throw new IllegalStateException("this loop is closed");
+        }
+        requireOwnerThread();
+    }
+
+    private void requireOwnerThread() {
+        if (running && Thread.currentThread() != owner) {
+            throw new IllegalStateException("this loop runs on thread '" + owner.getName() + "'; from thread '"
+                    + Thread.currentThread().getName() + "' only callSoonThreadsafe may be called");
+        }
+    }
+
+    /** The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1). */
+    private static final class LiveTasks {
+        private Task<?> oldest;
+        private Task<?> newest;
+        private int count;
+
+        void add(Task<?> task) {
+            task.previousLive = newest;
+            if (newest == null) {
+                oldest = task;
+            } else {
+                newest.nextLive = task;
+            }
+            newest = task;
+            count++;
+        }
+
+        void remove(Task<?> task) {
+            if (task.previousLive == null) {
+                oldest = task.nextLive;
+            } else {
+                task.previousLive.nextLive = task.nextLive;
+            }
+            if (task.nextLive == null) {
+                newest = task.previousLive;
+            } else {
+                task.nextLive.previousLive = task.previousLive;
+            }
+            task.previousLive = null;
+            task.nextLive = null;
+            count--;
+        }
+
+        List<Task<?>> snapshot() {
+            List<Task<?>> tasks = new ArrayList<>(count);
+            for (Task<?> task = oldest; task != null; task = task.nextLive) {
+                tasks.add(task);
+            }
+            return tasks;
+        }
+
+        void cancelAll() {
+            for (Task<?> task : snapshot()) {
+                task.cancel();
+            }
+        }
+
+        String describeParked() {
+            StringBuilder text = new StringBuilder();
+            for (Task<?> task = oldest; task != null; task = task.nextLive) {
+                text.append(text.isEmpty() ? "" : ", ").append(task);
+            }
+            return text.isEmpty() ? "none" : text.toString();
+        }
+
+        /** Tasks still parked when run() found no work left: nothing can ever wake them. */
+        void reportStranded() {
+            if (count > 0) {
+                Handle.LOG.log(System.Logger.Level.WARNING, "the loop ran out of work with " + count
+                        + " task(s) parked that nothing can wake: " + describeParked());
+            }
+        }
+    }
+}

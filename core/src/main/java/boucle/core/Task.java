@@ -1,0 +1,301 @@
+package boucle.core;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * A coroutine and its outcome: a body of plain sequential code that the loop runs step by step,
+ * each step lasting until the body gives the hand back ({@link Boucle#interrupt()},
+ * {@link Boucle#sleep}, awaiting a task, a {@link Waiter}, a socket...).
+ *
+ * <pre>{@code
+ * Task<String> greeting = loop.spawn(() -> { Boucle.sleep(Duration.ofMillis(10)); return "hi"; });
+ * String text = greeting.await();   // from inside another task
+ * }</pre>
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   NEW --first step--> RUNNING --interrupt()--> READY --step--> RUNNING ...
+ *                          |  \--park()--> PARKED --wake()/cancel()--> READY
+ *                          \--body returns or throws--> DONE
+ * </pre>
+ * A {@code PARKED} task is in no queue of the loop at all: only what it waits on holds it, and
+ * that puts it back with {@link #wake()}.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.</li>
+ *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
+ *       is logged once through {@link System.Logger}, and the loop goes on.</li>
+ *   <li>{@link #cancel()} delivers a {@link CancelledException} at the task's current or next
+ *       suspension point; its {@code finally} blocks run.</li>
+ *   <li>No {@code synchronized} across a suspension point: a suspended task keeps the monitor, and
+ *       the next task to enter it blocks the loop's thread for good.</li>
+ * </ul>
+ */
+public final class Task<T> {
+    /** Where a task is in its life; see the class diagram. */
+    public enum State { NEW, READY, RUNNING, PARKED, DONE }
+
+    final Loop loop;
+    private final long id;
+    private String name;
+    private final Coroutine coroutine;
+    /** Put in the loop's ready queue to run the next step; made once, not per step. */
+    final Runnable step = this::step;
+    /** A timer action that wakes this task; made once, not per sleep. */
+    final Runnable waker = this::wake;
+
+    private State state = State.NEW;
+    private T result;
+    private Throwable failure;
+    private boolean observed;
+    private Object waitingOn;
+    private RuntimeException pendingCancellation;
+    private int shieldDepth;
+    private final WaitQueue awaiters = new WaitQueue();
+
+    /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
+    Task<?> previousLive;
+    Task<?> nextLive;
+
+    Task(Loop loop, long id, String name, Callable<? extends T> body) {
+        ExportCheck.requireContinuationAccess();
+        Objects.requireNonNull(body, "body");
+        this.loop = loop;
+        this.id = id;
+        this.name = name;
+        this.coroutine = new Coroutine(this, () -> runBody(body));
+    }
+
+    /** The task running right now. */
+    public static Task<?> current() {
+        Task<?> task = Coroutine.currentTask();
+        if (task == null) {
+            throw new IllegalStateException("this call suspends the current task, but it was made outside"
+                    + " any Boucle task: run the code inside a task (Boucle.runTask, loop.spawn, ...)");
+        }
+        return task;
+    }
+
+    public String name() {
+        if (name == null) {
+            name = "task-" + id;
+        }
+        return name;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isDone() {
+        return state == State.DONE;
+    }
+
+    public boolean isCancelled() {
+        return state == State.DONE && failure instanceof CancelledException;
+    }
+
+    /** What the parked task waits on (a timer, a waiter, a socket...), or {@code null}. */
+    public Object waitingOn() {
+        return waitingOn;
+    }
+
+    /** The suspended task's stack, innermost first; empty while it runs or once it is done. */
+    public StackTraceElement[] stack() {
+        return coroutine.stack();
+    }
+
+    /**
+     * Parks the current task until this one is done, then returns its result or rethrows its
+     * failure (checked exceptions wrapped in {@link TaskFailedException}).
+     */
+    public T await() {
+        Task<?> me = current();
+        if (me == this) {
+            throw new IllegalStateException("task '" + name() + "' cannot await itself");
+        }
+        observed = true;
+        while (state != State.DONE) {
+            awaiters.park(this);
+        }
+        return outcome();
+    }
+
+    /** The result of a finished task; rethrows its failure; an error if it has not finished. */
+    public T result() {
+        if (state != State.DONE) {
+            throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
+        }
+        observed = true;
+        return outcome();
+    }
+
+    /** The failure of a finished task, or {@code null} if it returned normally. */
+    public Throwable exception() {
+        if (state != State.DONE) {
+            throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
+        }
+        observed = true;
+        return failure;
+    }
+
+    /**
+     * Asks the task to stop: a {@link CancelledException} is raised inside it at its current
+     * suspension point (it is woken if parked) or at its next one. Returns {@code false} if it had
+     * already finished.
+     */
+    public boolean cancel() {
+        return cancel(new CancelledException("task '" + name() + "' was cancelled"));
+    }
+
+    /**
+     * Cancels with a given exception, for timeouts and groups that need to recognise their own
+     * cancellation when it comes back out of the task.
+     */
+    public boolean cancel(RuntimeException reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (state == State.DONE) {
+            return false;
+        }
+        if (pendingCancellation == null) {
+            pendingCancellation = reason;
+        }
+        if (state == State.PARKED && shieldDepth == 0) {
+            wake();
+        }
+        return true;
+    }
+
+    /** Whether a cancellation waits to be delivered at the task's next suspension point. */
+    public boolean isCancelling() {
+        return pendingCancellation != null;
+    }
+
+    /**
+     * Runs {@code body} in the current task with cancellation held back: a cancel that arrives
+     * meanwhile is delivered at the first suspension point after the body.
+     */
+    public static <R> R shielded(Callable<R> body) throws Exception {
+        Task<?> me = current();
+        me.shieldDepth++;
+        try {
+            return body.call();
+        } finally {
+            me.shieldDepth--;
+        }
+    }
+
+    /**
+     * Parks this task, which must be the current one, until {@link #wake()} or {@link #cancel()}.
+     * Whoever calls it must already be registered where the wake-up will come from, and must
+     * deregister in a {@code finally} block. Throws the pending cancellation, if any, when the task
+     * resumes.
+     *
+     * @param waitingOn what the task waits on, shown in task dumps
+     */
+    public void park(Object waitingOn) {
+        requireCurrent();
+        deliverCancellation();
+        this.waitingOn = waitingOn;
+        state = State.PARKED;
+        try {
+            Coroutine.suspend();
+        } finally {
+            this.waitingOn = null;
+        }
+        deliverCancellation();
+    }
+
+    /** Gives the hand back to the loop for one turn: this task goes to the end of the ready queue. */
+    void interrupt() {
+        requireCurrent();
+        deliverCancellation();
+        state = State.READY;
+        loop.schedule(this);
+        Coroutine.suspend();
+        deliverCancellation();
+    }
+
+    /** Puts a parked task back in the ready queue; does nothing in any other state. Loop thread. */
+    public void wake() {
+        if (state == State.PARKED) {
+            state = State.READY;
+            loop.schedule(this);
+        }
+    }
+
+    private void requireCurrent() {
+        if (Coroutine.currentTask() != this) {
+            throw new IllegalStateException("task '" + name() + "' can only suspend itself, from inside its own body");
+        }
+    }
+
+    private void deliverCancellation() {
+        RuntimeException reason = pendingCancellation;
+        if (reason != null && shieldDepth == 0) {
+            pendingCancellation = null;
+            throw reason;
+        }
+    }
+
+    private void runBody(Callable<? extends T> body) {
+        try {
+            deliverCancellation(); // cancelled before its first step: the body never starts
+            result = body.call();
+        } catch (VirtualMachineError fatal) {
+            throw fatal; // out of memory or stack: the loop itself is in trouble, so be loud
+        } catch (Throwable taskFailure) {
+            // anything else the body throws is its outcome, rethrown to whoever awaits the task
+            failure = taskFailure;
+        }
+    }
+
+    /** One step: mount the coroutine until it suspends or ends. Called from the ready queue. */
+    private void step() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.RUNNING;
+        if (coroutine.resume()) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        state = State.DONE;
+        pendingCancellation = null;
+        loop.taskEnded(this);
+        if (awaiters.isEmpty() && failure != null && !observed && !(failure instanceof CancelledException)) {
+            Handle.LOG.log(System.Logger.Level.WARNING,
+                    "task '" + name() + "' failed and nothing awaited it; the loop goes on", failure);
+        }
+        awaiters.wakeAll();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T outcome() {
+        Throwable thrown = failure;
+        if (thrown == null) {
+            return result;
+        }
+        if (thrown instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        throw new TaskFailedException(name(), thrown);
+    }
+
+    /** Marks a task whose outcome someone will read, so its failure is not reported as unobserved. */
+    void markObserved() {
+        observed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name() + ", " + state + (waitingOn != null ? ", waiting on " + waitingOn : "") + "]";
+    }
+}

@@ -1,0 +1,105 @@
+package boucle.core;
+
+/**
+ * A FIFO of parked tasks with O(1) removal from anywhere, so that a wait undoes itself in its
+ * {@code finally} block: {@code node = queue.add(me); try { park } finally { node.unlink(); }}.
+ * A cancelled or failed wait thus leaves nothing behind.
+ *
+ * <p>Loop-thread only.
+ */
+public final class WaitQueue {
+    private final Node head = new Node(null);
+    private int size;
+
+    public WaitQueue() {
+        head.next = head;
+        head.previous = head;
+    }
+
+    /** One task's place in the queue. */
+    public final class Node {
+        private final Task<?> task;
+        private Node previous;
+        private Node next;
+
+        private Node(Task<?> task) {
+            this.task = task;
+        }
+
+        public Task<?> task() {
+            return task;
+        }
+
+        /** Leaves the queue; does nothing if already out of it. */
+        public void unlink() {
+            if (next == null) {
+                return;
+            }
+            previous.next = next;
+            next.previous = previous;
+            next = null;
+            previous = null;
+            size--;
+        }
+    }
+
+    /** Puts the task at the end of the queue. */
+    public Node add(Task<?> task) {
+        Node node = new Node(task);
+        node.previous = head.previous;
+        node.next = head;
+        head.previous.next = node;
+        head.previous = node;
+        size++;
+        return node;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Takes the first task out of the queue, or {@code null} when empty. */
+    public Task<?> removeFirst() {
+        if (size == 0) {
+            return null;
+        }
+        Node first = head.next;
+        first.unlink();
+        return first.task;
+    }
+
+    /** Wakes the first task and takes it out of the queue; {@code false} when empty. */
+    public boolean wakeFirst() {
+        Task<?> first = removeFirst();
+        if (first == null) {
+            return false;
+        }
+        first.wake();
+        return true;
+    }
+
+    /** Wakes every task in the queue, in order, and empties it. */
+    public void wakeAll() {
+        while (wakeFirst()) {
+            // keep going
+        }
+    }
+
+    /**
+     * Parks the current task in this queue until it is woken, then takes it out whether it was
+     * woken, cancelled or failed. The caller re-checks its condition afterwards.
+     */
+    public void park(Object waitingOn) {
+        Task<?> me = Task.current();
+        Node node = add(me);
+        try {
+            me.park(waitingOn);
+        } finally {
+            node.unlink();
+        }
+    }
+}
