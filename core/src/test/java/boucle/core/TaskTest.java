@@ -1,0 +1,195 @@
+package boucle.core;
+
+import static boucle.core.Boucle.interrupt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TaskTest {
+    private final List<String> events = new ArrayList<>();
+
+    @Test
+    void awaitingATaskParksTheAwaiterUntilItIsDone() {
+        try (Loop loop = new Loop()) {
+            Task<String> slow = loop.spawn("slow", () -> {
+                for (int i = 0; i < 3; i++) {
+                    events.add("slow " + i);
+                    interrupt();
+                }
+                return "done";
+            });
+            Task<Void> awaiter = loop.spawn("awaiter", () -> {
+                events.add("awaiting");
+                events.add("got " + slow.await());
+            });
+            loop.runUntilComplete(awaiter);
+            assertEquals(List.of("slow 0", "awaiting", "slow 1", "slow 2", "got done"), events);
+        }
+    }
+
+    @Test
+    void aParkedAwaiterIsInNoQueue() {
+        try (Loop loop = new Loop()) {
+            Waiter gate = new Waiter();
+            Task<Void> blocker = loop.spawn(gate::await);
+            Task<Void> awaiter = loop.spawn(blocker::await);
+            loop.spawn(() -> {
+                interrupt();
+                assertEquals(Task.State.PARKED, awaiter.state());
+                assertSame(blocker, awaiter.waitingOn());
+                gate.set();
+            });
+            loop.run();
+            assertTrue(awaiter.isDone());
+        }
+    }
+
+    @Test
+    void aFailureReachesTheAwaiterAsItWasThrown() {
+        try (Loop loop = new Loop()) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Task<Object> failing = loop.spawn(() -> {
+                interrupt();
+                throw boom;
+            });
+            Task<Void> awaiter = loop.spawn(() -> {
+                IllegalStateException caught = assertThrows(IllegalStateException.class, failing::await);
+                assertSame(boom, caught);
+                events.add("caught");
+            });
+            loop.runUntilComplete(awaiter);
+            assertEquals(List.of("caught"), events);
+        }
+    }
+
+    @Test
+    void aCheckedFailureReachesTheAwaiterWrapped() {
+        try (Loop loop = new Loop()) {
+            Task<Object> failing = loop.spawn(() -> {
+                throw new IOException("disk on fire");
+            });
+            Task<Throwable> awaiter = loop.spawn(() -> assertThrows(TaskFailedException.class, failing::await));
+            Throwable wrapped = loop.runUntilComplete(awaiter);
+            assertTrue(wrapped.getCause() instanceof IOException);
+            assertEquals("disk on fire", wrapped.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aFailureNobodyAwaitedIsLoggedOnceAndTheLoopGoesOn() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            loop.spawn("doomed", () -> {
+                throw new IllegalArgumentException("nobody listens");
+            });
+            Task<String> other = loop.spawn(() -> {
+                interrupt();
+                return "still running";
+            });
+            assertEquals("still running", loop.runUntilComplete(other));
+            loop.run();
+            assertEquals(1, log.records.size(), log.messages().toString());
+            assertTrue(log.messages().get(0).contains("doomed"));
+            assertEquals("nobody listens", log.records.get(0).getThrown().getMessage());
+        }
+    }
+
+    @Test
+    void anAwaitedFailureIsNotLogged() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            Task<Object> failing = loop.spawn(() -> {
+                throw new IllegalArgumentException("seen");
+            });
+            assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(failing));
+            assertEquals(List.of(), log.messages());
+        }
+    }
+
+    @Test
+    void resultOfAnUnfinishedTaskIsAnError() {
+        try (Loop loop = new Loop()) {
+            Task<Integer> task = loop.spawn(() -> 1);
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, task::result);
+            assertTrue(thrown.getMessage().contains("has not finished"), thrown.getMessage());
+            loop.run();
+            assertEquals(1, task.result());
+        }
+    }
+
+    @Test
+    void cancellingAParkedTaskRunsItsFinallyAndEndsItCancelled() {
+        try (Loop loop = new Loop()) {
+            Waiter never = new Waiter();
+            Task<Void> parked = loop.spawn(() -> {
+                try {
+                    never.await();
+                } finally {
+                    events.add("finally");
+                }
+            });
+            loop.spawn(() -> {
+                interrupt();
+                assertTrue(parked.cancel());
+            });
+            loop.run();
+            assertTrue(parked.isCancelled());
+            assertEquals(List.of("finally"), events);
+            assertEquals(0, never.waitingTasks());
+            assertFalse(parked.cancel());
+        }
+    }
+
+    @Test
+    void aTaskCancelledBeforeItsFirstStepNeverRuns() {
+        try (Loop loop = new Loop()) {
+            Task<Void> task = loop.spawn(() -> {
+                events.add("ran");
+            });
+            task.cancel();
+            loop.run();
+            assertTrue(task.isCancelled());
+            assertEquals(List.of(), events);
+        }
+    }
+
+    @Test
+    void aTaskCannotAwaitItself() {
+        try (Loop loop = new Loop()) {
+            Task<?>[] self = new Task<?>[1];
+            self[0] = loop.spawn(() -> self[0].await());
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(self[0]));
+            assertTrue(thrown.getMessage().contains("cannot await itself"));
+        }
+    }
+
+    @Test
+    void namesDefaultToASequenceNumber() {
+        try (Loop loop = new Loop()) {
+            assertEquals("named", loop.spawn("named", () -> 1).name());
+            assertTrue(loop.spawn(() -> 1).name().startsWith("task-"));
+            loop.run();
+        }
+    }
+
+    @Test
+    void theStackOfAParkedTaskShowsWhereItWaits() {
+        try (Loop loop = new Loop()) {
+            Waiter gate = new Waiter();
+            Task<Void> parked = loop.spawn(gate::await);
+            loop.spawn(() -> {
+                interrupt();
+                String stack = java.util.Arrays.toString(parked.stack());
+                events.add(stack.contains("Waiter.await") ? "seen in Waiter.await" : stack);
+                gate.set();
+            });
+            loop.run();
+            assertEquals(List.of("seen in Waiter.await"), events);
+        }
+    }
+}
