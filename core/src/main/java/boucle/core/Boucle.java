@@ -52,7 +52,7 @@ public final class Boucle {
 
     /** Gives the hand back to the loop: the current task goes to the end of the ready queue. */
     public static void interrupt() {
-        Task.current().interrupt();
+        Task.current().interruptSelf();
     }
 
     /** Parks the current task for {@code duration}; zero or less just gives the hand back once. */
@@ -69,7 +69,7 @@ public final class Boucle {
         Task<?> me = Task.current();
         Loop loop = me.loop;
         if (deadline - loop.now() <= 0) {
-            me.interrupt();
+            me.interruptSelf();
             return;
         }
         Handle timer = loop.callAt(deadline, me.waker);

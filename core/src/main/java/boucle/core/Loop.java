@@ -206,8 +206,10 @@ public final class Loop implements AutoCloseable {
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
-        live.cancelAll();
-        runWhile(this::hasWork);
+        if (!live.isEmpty()) {
+            live.cancelAll();
+            runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
+        }
         closed = true;
         events.close();
     }
@@ -229,9 +231,12 @@ public final class Loop implements AutoCloseable {
     }
 
     private void waitForEvents() {
-        wakeupPending.set(false); // reset before looking, so a wakeup racing with the look is kept
-        boolean workIsReady = !ready.isEmpty() || !fromOtherThreads.isEmpty() || stopRequested;
-        events.poll(workIsReady ? 0 : nanosUntilNextTimer());
+        if (!ready.isEmpty() || stopRequested) {
+            events.poll(0); // only look: ready work must not wait
+        } else {
+            wakeupPending.set(false); // reset before looking, so a wakeup racing with the look is kept
+            events.poll(fromOtherThreads.isEmpty() ? nanosUntilNextTimer() : 0);
+        }
         for (Runnable action; (action = fromOtherThreads.poll()) != null; ) {
             callSoon(action);
         }
@@ -243,6 +248,9 @@ public final class Loop implements AutoCloseable {
     }
 
     private void runDueTimers() {
+        if (timers.isEmpty()) {
+            return;
+        }
         long now = now();
         long newestAtStart = sequence; // a timer set by a due timer waits for the next turn
         for (Handle next; (next = timers.first()) != null
@@ -271,7 +279,8 @@ public final class Loop implements AutoCloseable {
                     + " instead of running the loop again");
         }
         if (RUNNING.get() != null) {
-            throw new IllegalStateException("another loop already runs on this thread");
+            throw new IllegalStateException("another loop already runs on this thread: a loop cannot be run"
+                    + " from inside a task or callback; spawn a task and await it instead");
         }
         Monitors.requireNoneHeld();
         owner = Thread.currentThread();
@@ -338,6 +347,10 @@ public final class Loop implements AutoCloseable {
         private Task<?> oldest;
         private Task<?> newest;
         private int count;
+
+        boolean isEmpty() {
+            return count == 0;
+        }
 
         void add(Task<?> task) {
             task.previousLive = newest;

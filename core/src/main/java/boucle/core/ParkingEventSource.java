@@ -13,8 +13,7 @@ final class ParkingEventSource implements EventSource {
     @Override
     public void poll(long timeoutNanos) {
         if (timeoutNanos <= 0) {
-            wokenUp = false;
-            return;
+            return; // nothing to look at: this source has no events of its own
         }
         sleeper = Thread.currentThread();
         // wakeup() sets the flag before it reads `sleeper`, so one of the two always sees the other

@@ -208,9 +208,11 @@ public final class Task<T> {
         deliverCancellation();
     }
 
-    /** Gives the hand back to the loop for one turn: this task goes to the end of the ready queue. */
-    void interrupt() {
-        requireCurrent();
+    /**
+     * Gives the hand back to the loop for one turn: this task goes to the end of the ready queue.
+     * Only called on {@link #current()}, so unlike {@link #park} it need not check who calls.
+     */
+    void interruptSelf() {
         deliverCancellation();
         state = State.READY;
         loop.schedule(this);
