@@ -400,6 +400,10 @@ public final class Loop implements AutoCloseable {
         threadCallsInFlight--;
     }
 
+    int threadCallsInFlight() {
+        return threadCallsInFlight;
+    }
+
     private void requireUsable() {
         if (closed) {
             throw new IllegalStateException("this loop is closed");
