@@ -73,7 +73,7 @@ final class SlowStepWatchdog {
 
     private static void report(Loop loop, Runnable step, long heldNanos) {
         String who = step instanceof Task<?>.Step taskStep
-                ? "task '" + taskStep.task().nameForReport() + "'" : "callback " + step;
+                ? "task '" + taskStep.task().nameForReport() + "'" : "a callback (" + step + ")";
         Thread owner = loop.owner();
         StringBuilder text = new StringBuilder(who).append(" has held its loop for at least ")
                 .append(heldNanos / 1_000_000).append(" ms without suspending (threshold ")

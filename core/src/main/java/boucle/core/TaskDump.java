@@ -39,15 +39,26 @@ final class TaskDump {
             text.append(" (cancellation pending)");
         }
         text.append('\n');
+        if (task.state() == Task.State.RUNNING) {
+            return; // its stack is the caller's own
+        }
+        boolean parking = true;
         for (StackTraceElement frame : task.stack()) {
-            if (isLoopMachinery(frame)) {
-                break; // below the body: the coroutine's entry, the same for every task
+            String type = frame.getClassName();
+            if (parking && (type.equals(Coroutine.class.getName()) || type.equals(Task.class.getName()))) {
+                continue; // the suspension itself: the same for every parked task
+            }
+            parking = false;
+            if (isCoroutineEntry(frame)) {
+                break; // below the body: how the loop started it, the same for every task
             }
             text.append("    at ").append(frame).append('\n');
         }
     }
 
-    private static boolean isLoopMachinery(StackTraceElement frame) {
-        return frame.getClassName().equals(Task.class.getName()) && frame.getMethodName().equals("runBody");
+    private static boolean isCoroutineEntry(StackTraceElement frame) {
+        String type = frame.getClassName();
+        return type.equals(Task.class.getName()) && frame.getMethodName().equals("runBody")
+                || type.equals(Loop.class.getName()) && frame.getMethodName().startsWith("lambda$spawn");
     }
 }

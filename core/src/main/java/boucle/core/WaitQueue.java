@@ -109,6 +109,7 @@ public final class WaitQueue {
     Node grantFirst(Object item) {
         Node first = first();
         if (first != null) {
+            first.task.loop.requireLoopThread(); // before any change: a refused grant leaves all as it was
             first.unlink();
             first.granted = true;
             first.item = item;
