@@ -130,6 +130,22 @@ public final class Task<T> {
         return outcome();
     }
 
+    /**
+     * Parks the current task until this one is done, whatever its outcome, with cancellation held
+     * back: for cleanup that must not leave a task behind (a group, a gather).
+     */
+    void joinShielded() {
+        Task<?> me = current();
+        me.enterShield();
+        try {
+            while (state != State.DONE) {
+                awaiters.park(this);
+            }
+        } finally {
+            me.exitShield();
+        }
+    }
+
     /** The result of a finished task; rethrows its failure; an error if it has not finished. */
     public T result() {
         if (state != State.DONE) {

@@ -192,4 +192,31 @@ class TaskGroupTest {
             assertEquals(List.of("still running: 0"), events);
         }
     }
+
+    @Test
+    void gatherBuiltOnAGroupReturnsOnlyOnceTheCancelledTasksHaveEnded() {
+        try (Loop loop = new Loop()) {
+            Task<String> slowToStop = loop.spawn(() -> {
+                try {
+                    sleep(Duration.ofHours(1));
+                    return "never";
+                } finally {
+                    Task.shielded(() -> {
+                        sleep(Duration.ofMillis(10)); // a cleanup that takes time
+                        events.add("cleanup done");
+                        return null;
+                    });
+                }
+            });
+            Task<String> failing = loop.spawn(() -> {
+                interrupt();
+                throw new IllegalStateException("failed");
+            });
+            loop.runTask(() -> {
+                assertThrows(IllegalStateException.class, () -> Boucle.gather(slowToStop, failing));
+                events.add("gather threw");
+            });
+            assertEquals(List.of("cleanup done", "gather threw"), events);
+        }
+    }
 }
