@@ -1,7 +1,5 @@
 package boucle.core;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,12 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>One shared daemon thread watches every running loop. It wakes every half threshold and
  * compares each loop's step count with what it saw before, so the loop itself never reads a
- * clock for this. It sleeps for good while no loop runs.
+ * clock for this. It sleeps for good while no loop runs. As it starts, it also registers the
+ * {@link LoopsMXBean}, off the loops' threads.
  */
 final class SlowStepWatchdog {
     private static final System.Logger LOG = Handle.LOG;
     private static final long MIN_TICK_NANOS = 5_000_000L;
-    private static final Set<Loop> LOOPS = ConcurrentHashMap.newKeySet();
 
     private SlowStepWatchdog() {
     }
@@ -28,20 +26,22 @@ final class SlowStepWatchdog {
                 .start(SlowStepWatchdog::watchForever);
     }
 
+    /** A loop starts running: register it, and make sure the watchdog looks at it. */
     static void watch(Loop loop) {
-        LOOPS.add(loop);
+        RunningLoops.started(loop);
         LockSupport.unpark(Watcher.THREAD);
     }
 
     static void forget(Loop loop) {
-        LOOPS.remove(loop);
+        RunningLoops.ended(loop);
     }
 
     private static void watchForever() {
+        RunningLoops.registerBean();
         while (true) {
             long tick = Long.MAX_VALUE;
             long now = System.nanoTime();
-            for (Loop loop : LOOPS) {
+            for (Loop loop : RunningLoops.all()) {
                 long threshold = loop.slowStepNanos();
                 if (threshold > 0) {
                     look(loop, threshold, now);
