@@ -2,7 +2,6 @@ package boucle.core;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -416,74 +415,6 @@ public final class Loop implements AutoCloseable {
         if (running && Thread.currentThread() != owner) {
             throw new IllegalStateException("this loop runs on thread '" + owner.getName() + "'; from thread '"
                     + Thread.currentThread().getName() + "' only callSoonThreadsafe may be called");
-        }
-    }
-
-    /** The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1). */
-    private static final class LiveTasks {
-        private Task<?> oldest;
-        private Task<?> newest;
-        private int count;
-
-        boolean isEmpty() {
-            return count == 0;
-        }
-
-        void add(Task<?> task) {
-            task.previousLive = newest;
-            if (newest == null) {
-                oldest = task;
-            } else {
-                newest.nextLive = task;
-            }
-            newest = task;
-            count++;
-        }
-
-        void remove(Task<?> task) {
-            if (task.previousLive == null) {
-                oldest = task.nextLive;
-            } else {
-                task.previousLive.nextLive = task.nextLive;
-            }
-            if (task.nextLive == null) {
-                newest = task.previousLive;
-            } else {
-                task.nextLive.previousLive = task.previousLive;
-            }
-            task.previousLive = null;
-            task.nextLive = null;
-            count--;
-        }
-
-        List<Task<?>> snapshot() {
-            List<Task<?>> tasks = new ArrayList<>(count);
-            for (Task<?> task = oldest; task != null; task = task.nextLive) {
-                tasks.add(task);
-            }
-            return tasks;
-        }
-
-        void cancelAll() {
-            for (Task<?> task : snapshot()) {
-                task.cancel();
-            }
-        }
-
-        String describeParked() {
-            StringBuilder text = new StringBuilder();
-            for (Task<?> task = oldest; task != null; task = task.nextLive) {
-                text.append(text.isEmpty() ? "" : ", ").append(task);
-            }
-            return text.isEmpty() ? "none" : text.toString();
-        }
-
-        /** Tasks still parked when run() found no work left: nothing can ever wake them. */
-        void reportStranded() {
-            if (count > 0) {
-                Handle.LOG.log(System.Logger.Level.WARNING, "the loop ran out of work with " + count
-                        + " task(s) parked that nothing can wake: " + describeParked());
-            }
         }
     }
 }

@@ -27,8 +27,15 @@ import java.util.concurrent.Callable;
  *   <li>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.</li>
  *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
  *       is logged once through {@link System.Logger}, and the loop goes on.</li>
- *   <li>{@link #cancel()} delivers a {@link CancelledException} at the task's current or next
- *       suspension point; its {@code finally} blocks run.</li>
+ *   <li>Cancellation: {@link #cancel()} delivers a {@link CancelledException} at the task's
+ *       current or next suspension point, once; its {@code finally} blocks run, the task ends
+ *       cancelled and its awaiters get a {@code CancelledException}. A parked task is woken and
+ *       leaves what it waited on (every wait deregisters in {@code finally}). A cancel that comes
+ *       inside {@link #shielded} waits for the first suspension point after it. Timeouts and
+ *       groups cancel a part of the body instead (see {@code CancelScope}).</li>
+ *   <li>A wait that was granted what it waited for (a lock, a permit, an item, a thread call's
+ *       result) completes even if a cancel came meanwhile; that cancel comes at the next
+ *       suspension point, so nothing granted is lost.</li>
  *   <li>No {@code synchronized} across a suspension point: a suspended task keeps the monitor, and
  *       the next task to enter it blocks the loop's thread for good.</li>
  * </ul>

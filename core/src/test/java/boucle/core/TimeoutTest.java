@@ -202,6 +202,35 @@ class TimeoutTest {
     }
 
     @Test
+    void nothingKeepsRunningAfterATimeoutAroundATaskGroupReturns() {
+        try (Loop loop = time.newLoop()) {
+            String outcome = loop.runTask(() -> {
+                try {
+                    Timeouts.withTimeout(Duration.ofSeconds(1), () -> TaskGroup.run(group -> {
+                        for (int i = 0; i < 3; i++) {
+                            int child = i;
+                            group.spawn(() -> {
+                                try {
+                                    sleep(Duration.ofHours(1));
+                                } finally {
+                                    events.add("child " + child + " ended at " + time.elapsedMillis() + " ms");
+                                }
+                            });
+                        }
+                        return null;
+                    }));
+                    return "returned";
+                } catch (TaskTimeoutException expected) {
+                    return "timed out with " + (Loop.current().tasks().size() - 1) + " other task(s) alive";
+                }
+            });
+            assertEquals("timed out with 0 other task(s) alive", outcome);
+            assertEquals(List.of("child 0 ended at 1000 ms", "child 1 ended at 1000 ms", "child 2 ended at 1000 ms"),
+                    events);
+        }
+    }
+
+    @Test
     void aTimeoutOnRealTimeCutsALongSleepShort() {
         try (Loop loop = new Loop()) {
             Optional<String> outcome = loop.runTask(() -> Timeouts.withTimeoutOrEmpty(Duration.ofMillis(20), () -> {
