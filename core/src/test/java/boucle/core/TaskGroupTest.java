@@ -57,7 +57,7 @@ class TaskGroupTest {
                         group.spawn("second", () -> {
                             try {
                                 sleep(Duration.ofHours(1));
-                            } finally {
+                            } catch (CancelledException cancelled) {
                                 throw new IllegalArgumentException("second failure, while cancelled");
                             }
                         });
