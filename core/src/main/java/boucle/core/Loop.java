@@ -27,7 +27,14 @@ import java.util.function.BooleanSupplier;
  * only (a call from another thread while the loop runs is an error), except
  * {@link #callSoonThreadsafe}, which any thread may call and which wakes a blocked loop.
  * The loop's own path holds no monitor, and a loop refuses to start inside a {@code synchronized}
- * block: mounting a continuation under a monitor crashes the JVM.
+ * block: mounting a continuation under a monitor crashes the JVM. Blocking work goes to another
+ * thread with {@link Boucle#runInThread}; a call in flight counts as work, so the loop waits for it.
+ *
+ * <h2>Debugging</h2>
+ * {@link #dumpTasks()} lists every live task with its state, what it waits on and its stack;
+ * {@link #dumpTasksThreadsafe()} does it from any thread, and the JMX bean
+ * {@code boucle.core:type=Loops} ({@link LoopsMXBean}) from outside a running JVM. A step that
+ * holds the loop longer than {@link #setSlowStepThreshold} is logged once, with its stack.
  */
 public final class Loop implements AutoCloseable {
     private static final ThreadLocal<Loop> RUNNING = new ThreadLocal<>();
