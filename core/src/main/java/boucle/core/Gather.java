@@ -18,6 +18,7 @@ final class Gather<T> {
     }
 
     List<T> await() {
+        tasks.forEach(Task::markObserved); // their failures reach the caller, even one before its watcher runs
         TaskGroup.run(group -> {
             for (Task<? extends T> task : tasks) {
                 group.spawn("gather:" + task.name(), () -> watch(task));
