@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -151,6 +152,22 @@ class LockTest {
                 assertFalse(other.await());
                 lock.release();
             });
+        }
+    }
+
+    @Test
+    void aWaiterIsParkedNotPolled() {
+        try (Loop loop = new Loop()) {
+            Lock lock = new Lock();
+            loop.spawn(() -> {
+                lock.acquire();
+                Boucle.sleep(Duration.ofMillis(100));
+                lock.release();
+            });
+            Task<Void> waiter = loop.spawn(lock::acquire);
+            loop.run();
+            assertTrue(waiter.isDone());
+            assertTrue(loop.turns() <= 5, "turns: " + loop.turns());
         }
     }
 }

@@ -70,6 +70,13 @@ class SlowStepTest {
         }
     }
 
+    @Test
+    void theDefaultThresholdIsAHundredMilliseconds() {
+        try (Loop loop = new Loop()) {
+            assertEquals(Duration.ofMillis(100).toNanos(), loop.slowStepNanos());
+        }
+    }
+
     /** Collects the WARNING records of the "boucle.core" logger, from any thread. */
     private static final class Warnings extends Handler implements AutoCloseable {
         private final Logger logger = Logger.getLogger("boucle.core");
