@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,26 @@ class ConditionTest {
                 assertThrows(IllegalStateException.class, condition::await);
                 assertThrows(IllegalStateException.class, condition::signal);
             });
+        }
+    }
+
+    @Test
+    void aTimedOutAwaitHasTheLockBackWhenTheTimeoutIsThrown() {
+        try (Loop loop = new Loop()) {
+            Condition condition = new Condition();
+            Lock lock = condition.lock();
+            loop.runTask(() -> {
+                lock.acquire();
+                try {
+                    Timeouts.withTimeout(Duration.ofMillis(5), condition::await);
+                } catch (TaskTimeoutException expected) {
+                    events.add("timed out, holding the lock: " + lock.isHeldByCurrentTask());
+                } finally {
+                    lock.release();
+                }
+            });
+            assertEquals(List.of("timed out, holding the lock: true"), events);
+            assertEquals(0, condition.waitingTasks());
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,20 @@ class QueueTest {
             loop.run();
             assertTrue(putter.isCancelled());
             assertEquals(List.of("first", "left: 0, putters: 0"), events);
+        }
+    }
+
+    @Test
+    void aTimedOutGetLeavesNoGetterBehindAndTheNextItemStaysQueued() {
+        try (Loop loop = new Loop()) {
+            Queue<String> queue = Queue.unbounded();
+            loop.runTask(() -> {
+                events.add("got " + Timeouts.withTimeoutOrEmpty(Duration.ofMillis(5), queue::get));
+                events.add("getters left: " + queue.waitingGetters());
+                queue.put("later");
+                events.add("queued: " + queue.size());
+            });
+            assertEquals(List.of("got Optional.empty", "getters left: 0", "queued: 1"), events);
         }
     }
 }
