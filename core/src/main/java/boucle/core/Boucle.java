@@ -82,6 +82,20 @@ public final class Boucle {
         }
     }
 
+    /**
+     * Runs blocking {@code work} (a file read, a JDBC call, a long computation) on another thread
+     * while the current task is parked and the loop runs the others; returns its result or
+     * rethrows its exception, on the loop's thread. Cancelling the task interrupts the worker and
+     * drops its result; the loop stays sound.
+     *
+     * <pre>{@code
+     * String text = runInThread(() -> Files.readString(path));
+     * }</pre>
+     */
+    public static <T> T runInThread(Callable<T> work) throws Exception {
+        return ThreadCall.run(work);
+    }
+
     /** Starts a task on the current loop. */
     public static <T> Task<T> spawn(Callable<T> body) {
         return Loop.current().spawn(body);

@@ -4,39 +4,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The seed's {@code gather}: await several tasks that run concurrently, with one {@link Waiter}
- * set by a small wrapper task per awaited task. Results come back in the order the tasks were
- * given. The first failure, in time, is rethrown at once, and the tasks still running are
- * cancelled: nothing outlives the call. If the gathering task is cancelled, so are they.
+ * The seed's {@code gather}, built on a {@link TaskGroup}: one small watcher task per awaited task,
+ * spawned into a group. Results come back in the order the tasks were given. The first failure,
+ * in time, cancels the tasks still running and is rethrown; if the gathering task is cancelled,
+ * so are they. Either way the call returns only once every gathered task has ended: nothing
+ * outlives it.
  */
 final class Gather<T> {
     private final List<Task<? extends T>> tasks;
-    private final Waiter allDone;
-    private Throwable firstFailure;
 
     Gather(List<Task<? extends T>> tasks) {
         this.tasks = List.copyOf(tasks);
-        this.allDone = new Waiter(this.tasks.size());
     }
 
     List<T> await() {
-        Loop loop = Loop.current();
-        for (Task<? extends T> task : tasks) {
-            loop.spawn("gather:" + task.name(), () -> watch(task));
-        }
-        try {
-            allDone.await();
-        } finally {
-            if (!allDone.isSet() || firstFailure != null) {
-                tasks.forEach(Task::cancel);
+        tasks.forEach(Task::markObserved); // their failures reach the caller, even one before its watcher runs
+        TaskGroup.run(group -> {
+            for (Task<? extends T> task : tasks) {
+                group.spawn("gather:" + task.name(), () -> watch(task));
             }
-        }
-        if (firstFailure instanceof RuntimeException unchecked) {
-            throw unchecked;
-        }
-        if (firstFailure instanceof Error error) {
-            throw error;
-        }
+            return null;
+        });
         List<T> results = new ArrayList<>(tasks.size());
         for (Task<? extends T> task : tasks) {
             results.add(task.result());
@@ -44,15 +32,14 @@ final class Gather<T> {
         return results;
     }
 
-    private void watch(Task<? extends T> task) {
+    /** Awaits one task; a watcher cancelled by the group (a sibling failed) cancels its task and waits for its end. */
+    private static void watch(Task<?> task) {
         try {
             task.await();
-            allDone.set();
-        } catch (RuntimeException | Error failure) {
-            // await() rethrows the task's failure unchecked; the gatherer rethrows the first one
-            if (firstFailure == null && !allDone.isSet()) {
-                firstFailure = failure;
-                allDone.release();
+        } finally {
+            if (!task.isDone()) {
+                task.cancel();
+                task.joinShielded();
             }
         }
     }

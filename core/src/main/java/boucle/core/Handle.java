@@ -64,6 +64,15 @@ public final class Handle implements Runnable {
         }
     }
 
+    /** For task dumps: a timer says when it is due. */
+    @Override
+    public String toString() {
+        if (heapIndex < 0) {
+            return ran ? "callback (ran)" : action == null ? "callback (cancelled)" : "callback";
+        }
+        return "timer due in " + Math.max(0, (deadline - loop.now()) / 1_000_000) + " ms";
+    }
+
     /** The deadline of a timer on the loop's clock, in nanoseconds. */
     public long deadline() {
         return deadline;

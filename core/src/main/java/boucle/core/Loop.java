@@ -2,10 +2,10 @@ package boucle.core;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -27,7 +27,14 @@ import java.util.function.BooleanSupplier;
  * only (a call from another thread while the loop runs is an error), except
  * {@link #callSoonThreadsafe}, which any thread may call and which wakes a blocked loop.
  * The loop's own path holds no monitor, and a loop refuses to start inside a {@code synchronized}
- * block: mounting a continuation under a monitor crashes the JVM.
+ * block: mounting a continuation under a monitor crashes the JVM. Blocking work goes to another
+ * thread with {@link Boucle#runInThread}; a call in flight counts as work, so the loop waits for it.
+ *
+ * <h2>Debugging</h2>
+ * {@link #dumpTasks()} lists every live task with its state, what it waits on and its stack;
+ * {@link #dumpTasksThreadsafe()} does it from any thread, and the JMX bean
+ * {@code boucle.core:type=Loops} ({@link LoopsMXBean}) from outside a running JVM. A step that
+ * holds the loop longer than {@link #setSlowStepThreshold} is logged once, with its stack.
  */
 public final class Loop implements AutoCloseable {
     private static final ThreadLocal<Loop> RUNNING = new ThreadLocal<>();
@@ -40,8 +47,14 @@ public final class Loop implements AutoCloseable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final LiveTasks live = new LiveTasks();
 
+    /** Which step runs now, for the slow-step watchdog; costs two plain stores per step. */
+    final StepWatch watch = new StepWatch();
+    private volatile long slowStepNanos = StepWatch.DEFAULT_THRESHOLD_NANOS;
+    /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
+    private int threadCallsInFlight;
+
     private volatile Thread owner;
-    private boolean running;
+    private volatile boolean running;
     private boolean stopRequested;
     private boolean closed;
     private long sequence;
@@ -186,7 +199,7 @@ public final class Loop implements AutoCloseable {
 
     /** Makes {@link #runForever} (or any run) return at the end of the current turn. */
     public void stop() {
-        requireOwnerThread();
+        requireLoopThread();
         stopRequested = true;
     }
 
@@ -203,6 +216,7 @@ public final class Loop implements AutoCloseable {
         if (closed) {
             return;
         }
+        requireLoopThread();
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
@@ -256,24 +270,30 @@ public final class Loop implements AutoCloseable {
         for (Handle next; (next = timers.first()) != null
                 && next.deadline - now <= 0 && next.sequence <= newestAtStart; ) {
             timers.remove(next);
+            watch.starting(next);
             next.run();
         }
     }
 
     private void runReadyBatch() {
         for (int batch = ready.size(); batch > 0; batch--) {
-            ready.pollFirst().run();
+            Runnable next = ready.pollFirst();
+            watch.starting(next);
+            next.run();
         }
+        watch.idle();
     }
 
     private boolean hasWork() {
-        return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters();
+        return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters()
+                || threadCallsInFlight > 0;
     }
 
     private void enter() {
         if (closed) {
             throw new IllegalStateException("this loop is closed");
         }
+        requireLoopThread();
         if (running) {
             throw new IllegalStateException("this loop is already running: from inside a task, await a task"
                     + " instead of running the loop again");
@@ -286,9 +306,12 @@ public final class Loop implements AutoCloseable {
         owner = Thread.currentThread();
         RUNNING.set(this);
         running = true;
+        SlowStepWatchdog.watch(this);
     }
 
     private void exit() {
+        SlowStepWatchdog.forget(this);
+        watch.idle();
         running = false;
         stopRequested = false;
         RUNNING.remove();
@@ -325,88 +348,80 @@ public final class Loop implements AutoCloseable {
 
     /** The tasks that have started and not finished, oldest first. */
     public List<Task<?>> tasks() {
+        requireLoopThread();
         return live.snapshot();
+    }
+
+    // ---- debugging and threads ----------------------------------------------------------------
+
+    /**
+     * A readable list of every live task: name, state, what a parked one waits on, and the
+     * coroutine stack of a suspended one. Loop thread; from elsewhere use {@link #dumpTasksThreadsafe()}.
+     */
+    public String dumpTasks() {
+        requireLoopThread();
+        return TaskDump.of(this, live.snapshot());
+    }
+
+    /**
+     * {@link #dumpTasks()} from any thread, such as an admin endpoint or a JMX call of a running
+     * server: the dump is made on the loop's thread at its next turn. While the loop is not running,
+     * it is made at once.
+     */
+    public CompletableFuture<String> dumpTasksThreadsafe() {
+        if (!running || Thread.currentThread() == owner) {
+            return CompletableFuture.completedFuture(TaskDump.of(this, live.snapshot()));
+        }
+        CompletableFuture<String> dump = new CompletableFuture<>();
+        callSoonThreadsafe(() -> dump.complete(dumpTasks()));
+        return dump;
+    }
+
+    /**
+     * Sets how long one step may hold the loop before it is reported as slow (once per step,
+     * through {@link System.Logger} at WARNING, with the task's name and stack). Default 100 ms,
+     * or the system property {@code boucle.slowStepMillis}; zero turns the report off. Any thread.
+     */
+    public void setSlowStepThreshold(Duration threshold) {
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("a slow-step threshold cannot be negative: " + threshold);
+        }
+        slowStepNanos = threshold.toNanos();
+    }
+
+    long slowStepNanos() {
+        return slowStepNanos;
+    }
+
+    Thread owner() {
+        return owner;
+    }
+
+    /** A thread call has started: the loop must not end, nor call its tasks stranded, until it is back. */
+    void threadCallStarted() {
+        threadCallsInFlight++;
+    }
+
+    void threadCallEnded() {
+        threadCallsInFlight--;
+    }
+
+    int threadCallsInFlight() {
+        return threadCallsInFlight;
     }
 
     private void requireUsable() {
         if (closed) {
             throw new IllegalStateException("this loop is closed");
         }
-        requireOwnerThread();
+        requireLoopThread();
     }
 
-    private void requireOwnerThread() {
+    /** Fails when another thread calls while the loop runs; everything but callSoonThreadsafe checks. */
+    void requireLoopThread() {
         if (running && Thread.currentThread() != owner) {
             throw new IllegalStateException("this loop runs on thread '" + owner.getName() + "'; from thread '"
                     + Thread.currentThread().getName() + "' only callSoonThreadsafe may be called");
-        }
-    }
-
-    /** The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1). */
-    private static final class LiveTasks {
-        private Task<?> oldest;
-        private Task<?> newest;
-        private int count;
-
-        boolean isEmpty() {
-            return count == 0;
-        }
-
-        void add(Task<?> task) {
-            task.previousLive = newest;
-            if (newest == null) {
-                oldest = task;
-            } else {
-                newest.nextLive = task;
-            }
-            newest = task;
-            count++;
-        }
-
-        void remove(Task<?> task) {
-            if (task.previousLive == null) {
-                oldest = task.nextLive;
-            } else {
-                task.previousLive.nextLive = task.nextLive;
-            }
-            if (task.nextLive == null) {
-                newest = task.previousLive;
-            } else {
-                task.nextLive.previousLive = task.previousLive;
-            }
-            task.previousLive = null;
-            task.nextLive = null;
-            count--;
-        }
-
-        List<Task<?>> snapshot() {
-            List<Task<?>> tasks = new ArrayList<>(count);
-            for (Task<?> task = oldest; task != null; task = task.nextLive) {
-                tasks.add(task);
-            }
-            return tasks;
-        }
-
-        void cancelAll() {
-            for (Task<?> task : snapshot()) {
-                task.cancel();
-            }
-        }
-
-        String describeParked() {
-            StringBuilder text = new StringBuilder();
-            for (Task<?> task = oldest; task != null; task = task.nextLive) {
-                text.append(text.isEmpty() ? "" : ", ").append(task);
-            }
-            return text.isEmpty() ? "none" : text.toString();
-        }
-
-        /** Tasks still parked when run() found no work left: nothing can ever wake them. */
-        void reportStranded() {
-            if (count > 0) {
-                Handle.LOG.log(System.Logger.Level.WARNING, "the loop ran out of work with " + count
-                        + " task(s) parked that nothing can wake: " + describeParked());
-            }
         }
     }
 }

@@ -27,8 +27,15 @@ import java.util.concurrent.Callable;
  *   <li>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.</li>
  *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
  *       is logged once through {@link System.Logger}, and the loop goes on.</li>
- *   <li>{@link #cancel()} delivers a {@link CancelledException} at the task's current or next
- *       suspension point; its {@code finally} blocks run.</li>
+ *   <li>Cancellation: {@link #cancel()} delivers a {@link CancelledException} at the task's
+ *       current or next suspension point, once; its {@code finally} blocks run, the task ends
+ *       cancelled and its awaiters get a {@code CancelledException}. A parked task is woken and
+ *       leaves what it waited on (every wait deregisters in {@code finally}). A cancel that comes
+ *       inside {@link #shielded} waits for the first suspension point after it. Timeouts and
+ *       groups cancel a part of the body instead (see {@code CancelScope}).</li>
+ *   <li>A wait that was granted what it waited for (a lock, a permit, an item, a thread call's
+ *       result) completes even if a cancel came meanwhile; that cancel comes at the next
+ *       suspension point, so nothing granted is lost.</li>
  *   <li>No {@code synchronized} across a suspension point: a suspended task keeps the monitor, and
  *       the next task to enter it blocks the loop's thread for good.</li>
  * </ul>
@@ -42,7 +49,7 @@ public final class Task<T> {
     private String name;
     private final Coroutine coroutine;
     /** Put in the loop's ready queue to run the next step; made once, not per step. */
-    final Runnable step = this::step;
+    final Step step = new Step();
     /** A timer action that wakes this task; made once, not per sleep. */
     final Runnable waker = this::wake;
 
@@ -51,9 +58,16 @@ public final class Task<T> {
     private Throwable failure;
     private boolean observed;
     private Object waitingOn;
+    /** An explicit {@link #cancel}: delivered once, at the next suspension point outside a shield. */
     private RuntimeException pendingCancellation;
+    /** The outermost open scope that was cancelled: delivered at every suspension point until it closes. */
+    private CancelScope cancelledScope;
+    /** The innermost open cancel scope (timeouts, groups) of this task's body. */
+    CancelScope innermostScope;
     private int shieldDepth;
     private final WaitQueue awaiters = new WaitQueue();
+    /** The group this task was spawned into, told when the task ends; or {@code null}. */
+    TaskGroup group;
 
     /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
     Task<?> previousLive;
@@ -123,6 +137,22 @@ public final class Task<T> {
         return outcome();
     }
 
+    /**
+     * Parks the current task until this one is done, whatever its outcome, with cancellation held
+     * back: for cleanup that must not leave a task behind (a group, a gather).
+     */
+    void joinShielded() {
+        Task<?> me = current();
+        me.enterShield();
+        try {
+            while (state != State.DONE) {
+                awaiters.park(this);
+            }
+        } finally {
+            me.exitShield();
+        }
+    }
+
     /** The result of a finished task; rethrows its failure; an error if it has not finished. */
     public T result() {
         if (state != State.DONE) {
@@ -156,6 +186,7 @@ public final class Task<T> {
      */
     public boolean cancel(RuntimeException reason) {
         Objects.requireNonNull(reason, "reason");
+        loop.requireLoopThread();
         if (state == State.DONE) {
             return false;
         }
@@ -170,12 +201,17 @@ public final class Task<T> {
 
     /** Whether a cancellation waits to be delivered at the task's next suspension point. */
     public boolean isCancelling() {
-        return pendingCancellation != null;
+        return pendingCancellation != null || cancelledScope != null;
     }
 
     /**
-     * Runs {@code body} in the current task with cancellation held back: a cancel that arrives
-     * meanwhile is delivered at the first suspension point after the body.
+     * Runs {@code body} in the current task with cancellation held back: a cancel (or a timeout)
+     * that arrives meanwhile does not wake the task, and is delivered at the first suspension point
+     * after the body. For critical sections that must not stop halfway, such as a graceful close.
+     *
+     * <pre>{@code
+     * Task.shielded(() -> { connection.sendGoodbye(); return null; });   // runs to its end
+     * }</pre>
      */
     public static <R> R shielded(Callable<R> body) throws Exception {
         Task<?> me = current();
@@ -184,6 +220,36 @@ public final class Task<T> {
             return body.call();
         } finally {
             me.shieldDepth--;
+        }
+    }
+
+    /** Holds cancellation back, as {@link #shielded} does, for waits that must not be cut short. */
+    void enterShield() {
+        shieldDepth++;
+    }
+
+    void exitShield() {
+        shieldDepth--;
+    }
+
+    /** A scope of this task was cancelled: the outermost such scope is the one delivered. */
+    void scopeCancelled(CancelScope scope) {
+        if (state == State.DONE) {
+            return;
+        }
+        if (cancelledScope == null || scope.depth < cancelledScope.depth) {
+            cancelledScope = scope;
+        }
+        if (state == State.PARKED && shieldDepth == 0) {
+            wake();
+        }
+    }
+
+    /** A scope of this task closed: its cancellation, if it was the one delivered, is over. */
+    void scopeClosed(CancelScope scope) {
+        innermostScope = scope.parent;
+        if (cancelledScope == scope) {
+            cancelledScope = null;
         }
     }
 
@@ -197,6 +263,15 @@ public final class Task<T> {
      */
     public void park(Object waitingOn) {
         requireCurrent();
+        parkKeepingCancellation(waitingOn);
+        deliverCancellation();
+    }
+
+    /**
+     * Parks like {@link #park} but, once woken, leaves a cancellation that came meanwhile pending:
+     * for waits that were granted what they waited for, and must not lose it.
+     */
+    void parkKeepingCancellation(Object waitingOn) {
         deliverCancellation();
         this.waitingOn = waitingOn;
         state = State.PARKED;
@@ -205,7 +280,6 @@ public final class Task<T> {
         } finally {
             this.waitingOn = null;
         }
-        deliverCancellation();
     }
 
     /**
@@ -222,6 +296,7 @@ public final class Task<T> {
 
     /** Puts a parked task back in the ready queue; does nothing in any other state. Loop thread. */
     public void wake() {
+        loop.requireLoopThread();
         if (state == State.PARKED) {
             state = State.READY;
             loop.schedule(this);
@@ -234,10 +309,14 @@ public final class Task<T> {
         }
     }
 
-    private void deliverCancellation() {
-        RuntimeException reason = pendingCancellation;
-        if (reason != null && shieldDepth == 0) {
-            pendingCancellation = null;
+    /** Throws the cancellation due at a suspension point, if any and not shielded. */
+    void deliverCancellation() {
+        if ((pendingCancellation != null || cancelledScope != null) && shieldDepth == 0) {
+            RuntimeException reason = pendingCancellation;
+            if (reason == null) {
+                throw cancelledScope.exception(); // level-triggered: again at every point until it closes
+            }
+            pendingCancellation = null; // an explicit cancel is delivered once
             throw reason;
         }
     }
@@ -269,6 +348,9 @@ public final class Task<T> {
         state = State.DONE;
         pendingCancellation = null;
         loop.taskEnded(this);
+        if (group != null) {
+            group.childEnded(this);
+        }
         if (awaiters.isEmpty() && failure != null && !observed && !(failure instanceof CancelledException)) {
             Handle.LOG.log(System.Logger.Level.WARNING,
                     "task '" + name() + "' failed and nothing awaited it; the loop goes on", failure);
@@ -294,6 +376,24 @@ public final class Task<T> {
     /** Marks a task whose outcome someone will read, so its failure is not reported as unobserved. */
     void markObserved() {
         observed = true;
+    }
+
+    /** The name, without creating it: safe to call from the watchdog's thread. */
+    String nameForReport() {
+        String known = name;
+        return known != null ? known : "task-" + id;
+    }
+
+    /** The task's step in the loop's ready queue; the slow-step watchdog reads its task. */
+    final class Step implements Runnable {
+        @Override
+        public void run() {
+            step();
+        }
+
+        Task<?> task() {
+            return Task.this;
+        }
     }
 
     @Override

@@ -5,6 +5,13 @@ package boucle.core;
  * {@code finally} block: {@code node = queue.add(me); try { park } finally { node.unlink(); }}.
  * A cancelled or failed wait thus leaves nothing behind.
  *
+ * <h2>Granting</h2>
+ * The synchronisation primitives hand what a waiter waits for (a lock, a permit, an item) straight
+ * to the first waiter with {@code grantFirst}, so no later task can barge in before it runs. Rule:
+ * <em>a granted wait completes</em>. A waiter cancelled before its grant leaves empty-handed; one
+ * cancelled after it keeps what it was given, returns normally, and gets the cancellation at its
+ * next suspension point. Nothing granted is ever lost.
+ *
  * <p>Loop-thread only.
  */
 public final class WaitQueue {
@@ -21,6 +28,10 @@ public final class WaitQueue {
         private final Task<?> task;
         private Node previous;
         private Node next;
+        /** Set by {@code grant...}: the waiter got what it waited for, with {@link #item}. */
+        boolean granted;
+        /** What was handed over (a queue's item), or what a parked producer offers. */
+        Object item;
 
         private Node(Task<?> task) {
             this.task = task;
@@ -86,6 +97,53 @@ public final class WaitQueue {
     public void wakeAll() {
         while (wakeFirst()) {
             // keep going
+        }
+    }
+
+    /** The first waiter, still queued, or {@code null}. */
+    Node first() {
+        return size == 0 ? null : head.next;
+    }
+
+    /** Takes the first waiter out, marks it granted with {@code item} and wakes it; {@code null} if none. */
+    Node grantFirst(Object item) {
+        Node first = first();
+        if (first != null) {
+            first.task.loop.requireLoopThread(); // before any change: a refused grant leaves all as it was
+            first.unlink();
+            first.granted = true;
+            first.item = item;
+            first.task.wake();
+        }
+        return first;
+    }
+
+    /** Grants every waiter, in order, and empties the queue. */
+    void grantAll(Object item) {
+        while (grantFirst(item) != null) {
+            // keep going
+        }
+    }
+
+    /**
+     * Parks the current task in this queue until a {@code grant...} reaches it; returns its node
+     * (with the granted item). Cancelled before the grant: throws and leaves the queue. Granted:
+     * returns even if a cancellation came meanwhile; that one waits for the next suspension point.
+     */
+    Node parkUntilGranted(Object waitingOn, Object offered) {
+        Task<?> me = Task.current();
+        Node node = add(me);
+        node.item = offered;
+        try {
+            while (!node.granted) {
+                me.parkKeepingCancellation(waitingOn);
+                if (!node.granted) {
+                    me.deliverCancellation();
+                }
+            }
+            return node;
+        } finally {
+            node.unlink();
         }
     }
 

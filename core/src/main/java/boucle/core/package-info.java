@@ -19,6 +19,44 @@
  *       through {@link java.lang.System.Logger} when nothing awaited it.</li>
  * </ol>
  *
+ * <h2>The toolkit: one rule per concept</h2>
+ * <ul>
+ *   <li><b>Cancellation</b> ({@link boucle.core.Task#cancel()}): a {@link boucle.core.CancelledException}
+ *       is raised at the task's current or next suspension point, its {@code finally} blocks run,
+ *       and the waits it was in leave nothing behind (no timer, no queue entry).</li>
+ *   <li><b>Shield</b> ({@link boucle.core.Task#shielded}): a cancellation that arrives inside it is
+ *       held back and delivered at the first suspension point after it.</li>
+ *   <li><b>Timeouts</b> ({@link boucle.core.Timeouts}): past the deadline the body is cancelled at a
+ *       suspension point and the call throws {@link boucle.core.TaskTimeoutException} (or returns
+ *       empty) once the body has ended; an inner deadline can only shorten an outer one.</li>
+ *   <li><b>Task groups</b> ({@link boucle.core.TaskGroup}): {@code run} returns only once every child
+ *       has ended; the first failure cancels the rest and is rethrown with the later ones
+ *       suppressed; spawning into a closed group is an error.</li>
+ *   <li><b>Gather</b> ({@link boucle.core.Boucle#gather}): results in the order given; the first
+ *       failure cancels the others and is rethrown once they have ended.</li>
+ *   <li><b>Event</b>: {@code set()} wakes every waiter of that moment; while set, {@code await()}
+ *       returns at once.</li>
+ *   <li><b>Lock</b>, <b>Semaphore</b>: FIFO hand-off on release, no barging; a waiter cancelled after
+ *       the hand-off keeps what it was given (and is cancelled at its next suspension point);
+ *       {@link boucle.core.Semaphore#bounded} refuses an over-release.</li>
+ *   <li><b>Condition</b>: {@code await} gives up the lock while parked and always has it back when
+ *       it returns or throws; no signal is lost to a cancellation.</li>
+ *   <li><b>Queue</b>: {@code get} parks while empty, {@code put} while a bounded queue is full, FIFO
+ *       hand-off both ways; after {@code close()}, puts fail, what was put can still be taken, then
+ *       gets fail with {@link boucle.core.QueueClosedException}.</li>
+ *   <li><b>Threads</b> ({@link boucle.core.Boucle#runInThread}): blocking work runs on a virtual
+ *       thread while the task is parked, its outcome comes back on the loop's thread; an outstanding
+ *       call keeps the loop alive; a cancelled call's result is dropped.</li>
+ *   <li><b>Loop thread</b>: only {@link boucle.core.Loop#callSoonThreadsafe} may be called from
+ *       another thread while a loop runs; anything else fails with an error that names it.</li>
+ *   <li><b>Task dumps</b> ({@link boucle.core.Loop#dumpTasks()}): every live task with its state, what
+ *       it waits on and its coroutine stack; from another thread {@code dumpTasksThreadsafe()}, on a
+ *       live JVM the JMX bean {@code boucle.core:type=Loops}.</li>
+ *   <li><b>Slow steps</b>: a step that holds its loop past the threshold (100 ms by default,
+ *       {@link boucle.core.Loop#setSlowStepThreshold}) is logged once at WARNING with the task's name
+ *       and stack; a watchdog thread does the timing, the loop reads no clock for it.</li>
+ * </ul>
+ *
  * <h2>The seed, in Java</h2>
  * {@code run_task} is {@link boucle.core.Boucle#runTask}, {@code run_tasks} is
  * {@link boucle.core.Boucle#runTasks}, {@code interrupt}/{@code sleep}/{@code sleep_until}/

@@ -1,0 +1,72 @@
+package boucle.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1). */
+final class LiveTasks {
+    private Task<?> oldest;
+    private Task<?> newest;
+    private int count;
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    void add(Task<?> task) {
+        task.previousLive = newest;
+        if (newest == null) {
+            oldest = task;
+        } else {
+            newest.nextLive = task;
+        }
+        newest = task;
+        count++;
+    }
+
+    void remove(Task<?> task) {
+        if (task.previousLive == null) {
+            oldest = task.nextLive;
+        } else {
+            task.previousLive.nextLive = task.nextLive;
+        }
+        if (task.nextLive == null) {
+            newest = task.previousLive;
+        } else {
+            task.nextLive.previousLive = task.previousLive;
+        }
+        task.previousLive = null;
+        task.nextLive = null;
+        count--;
+    }
+
+    List<Task<?>> snapshot() {
+        List<Task<?>> tasks = new ArrayList<>(count);
+        for (Task<?> task = oldest; task != null; task = task.nextLive) {
+            tasks.add(task);
+        }
+        return tasks;
+    }
+
+    void cancelAll() {
+        for (Task<?> task : snapshot()) {
+            task.cancel();
+        }
+    }
+
+    String describeParked() {
+        StringBuilder text = new StringBuilder();
+        for (Task<?> task = oldest; task != null; task = task.nextLive) {
+            text.append(text.isEmpty() ? "" : ", ").append(task);
+        }
+        return text.isEmpty() ? "none" : text.toString();
+    }
+
+    /** Tasks still parked when run() found no work left: nothing can ever wake them. */
+    void reportStranded() {
+        if (count > 0) {
+            Handle.LOG.log(System.Logger.Level.WARNING, "the loop ran out of work with " + count
+                    + " task(s) parked that nothing can wake: " + describeParked());
+        }
+    }
+}

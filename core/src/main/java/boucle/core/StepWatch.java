@@ -1,0 +1,50 @@
+package boucle.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * What a loop runs right now, written by the loop's thread at every step and read by the
+ * {@link SlowStepWatchdog}'s thread. The hot path pays two plain stores per step and no clock
+ * read: the watchdog does the timing, by noticing that the step count has not moved.
+ */
+final class StepWatch {
+    static final long DEFAULT_THRESHOLD_NANOS = Long.getLong("boucle.slowStepMillis", 100) * 1_000_000L;
+    private static final VarHandle STEPS;
+
+    static {
+        try {
+            STEPS = MethodHandles.lookup().findVarHandle(StepWatch.class, "steps", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Bumped before each step and when the loop goes idle; only the loop's thread writes it. */
+    private long steps;
+    /** The step running, or {@code null} while the loop waits or is between steps. Read racily. */
+    private Runnable current;
+
+    // the watchdog's own bookkeeping, touched by its thread only
+    long seenSteps = -1;
+    long seenSince;
+    long reportedSteps = -1;
+
+    void starting(Runnable step) {
+        current = step;
+        STEPS.setOpaque(this, steps + 1); // opaque: the watchdog sees it soon, and it costs a plain store
+    }
+
+    void idle() {
+        current = null;
+        STEPS.setOpaque(this, steps + 1);
+    }
+
+    long steps() {
+        return (long) STEPS.getOpaque(this);
+    }
+
+    Runnable current() {
+        return current;
+    }
+}
