@@ -54,6 +54,11 @@ final class Inbound {
             pending = null;
             return taken;
         }
+        return receive(deadline);
+    }
+
+    /** Bytes from the channel, parking until some come; {@code null} at the end of the stream. */
+    private ByteBuf receive(long deadline) throws IOException {
         while (awaitReadable(deadline)) {
             int size = sizer.nextSize();
             ByteBuf buffer = ALLOCATOR.directBuffer(size);
@@ -99,7 +104,7 @@ final class Inbound {
             throw new IllegalArgumentException("cannot read " + n + " bytes");
         }
         while (available() < n) {
-            ByteBuf more = readSome(deadline);
+            ByteBuf more = receive(deadline);
             if (more == null) {
                 throw new EOFException("the stream ended after " + available() + " of " + n + " bytes");
             }
@@ -144,7 +149,7 @@ final class Inbound {
                     }
                 }
             }
-            ByteBuf more = readSome(deadline);
+            ByteBuf more = receive(deadline);
             if (more == null) {
                 skippingLine = false;
                 return pending == null ? null : takeLine(pending.writerIndex(), pending.writerIndex(), maxLength);
