@@ -55,8 +55,9 @@ final class Connection {
         try {
             handler.handle(socket);
             socket.flush(); // what the handler wrote reaches the peer before the close
-        } catch (CancelledException cancelled) {
-            AsyncServer.LOG.log(Level.DEBUG, () -> describe("cancelled: " + cancelled.getMessage()));
+        } catch (CancelledException cancelled) { // by the idle timeout, the shutdown, or the application
+            AsyncServer.LOG.log(closedBecause != null ? Level.INFO : Level.DEBUG,
+                    () -> describe(cancelled.getMessage()));
         } catch (IOException peerProblem) {
             AsyncServer.LOG.log(Level.INFO, () -> describe(closedBecause != null ? closedBecause : peerProblem.toString()));
         } catch (Exception handlerBug) {

@@ -57,6 +57,10 @@ final class TestServer implements AutoCloseable {
         return answer.get(10, TimeUnit.SECONDS);
     }
 
+    int connectionCount() throws Exception {
+        return onLoop(server::connectionCount);
+    }
+
     void shutdown() {
         loop.callSoonThreadsafe(server::shutdown);
     }
