@@ -234,8 +234,11 @@ public final class AsyncSocket implements AutoCloseable {
         close("closed by this side");
     }
 
-    /** Closes with a reason that parked tasks will read in their {@link SocketClosedException}. */
-    void close(String reason) {
+    /**
+     * Closes at once like {@link #close()}, with a reason that the tasks parked on the socket, and
+     * any later call, read in their {@link SocketClosedException}.
+     */
+    public void close(String reason) {
         if (registration.isOpen()) {
             registration.close(reason);
             inbound.release();
