@@ -2,7 +2,6 @@ package boucle.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
@@ -29,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  * Loop-thread only.
  */
 final class Inbound {
-    static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    static final ByteBufAllocator ALLOCATOR = Net.allocator();
 
     private final SocketChannel channel;
     private final Registration registration;

@@ -2,6 +2,8 @@ package boucle.net;
 
 import boucle.core.Clock;
 import boucle.core.Loop;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 
 /**
  * Entry point of the network layer: a {@link Loop} whose waiting is a {@link java.nio.channels.Selector},
@@ -18,7 +20,23 @@ import boucle.core.Loop;
  * with an {@link IllegalStateException} that says so.
  */
 public final class Net {
+    /**
+     * Netty's pooled allocator, with a per-thread cache for every thread. Netty 4.2's default
+     * caches only for its own threads, and a Boucle loop runs on any thread (often {@code main}):
+     * without the cache every read would allocate from the shared arenas, under their locks.
+     */
+    private static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
+            PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+            PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
+            PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
+            true);
+
     private Net() {
+    }
+
+    /** The allocator of every buffer this package hands out; use it for the buffers you write. */
+    public static ByteBufAllocator allocator() {
+        return ALLOCATOR;
     }
 
     /** A new loop that waits on a selector as well as on timers and {@code callSoonThreadsafe}. */

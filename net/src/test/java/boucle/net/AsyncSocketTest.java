@@ -40,6 +40,21 @@ class AsyncSocketTest {
     }
 
     @Test
+    void connectGivesUpAfterItsTimeout() throws Exception {
+        try (Loop loop = Net.newLoop(); AsyncServerSocket full = AsyncServerSocket.bind("127.0.0.1", 0, 1)) {
+            Throwable failure = assertThrows(TaskFailedException.class, () -> loop.runTask(() -> {
+                // nobody accepts: once the kernel's accept queue is full, it drops new handshakes
+                for (int i = 0; i < 20; i++) {
+                    AsyncSocket.connect("127.0.0.1", full.port(), Duration.ofMillis(200));
+                }
+            })).getCause();
+            assertInstanceOf(SocketTimeoutException.class, failure);
+            assertTrue(failure.getMessage().contains("connect to"), failure.getMessage());
+            assertEquals(0, loop.pendingTimers());
+        }
+    }
+
+    @Test
     void readTimeoutEndsTheCallButNotTheSocket() {
         SocketPair.run((client, server) -> {
             server.setReadTimeout(Duration.ofMillis(50));

@@ -74,6 +74,20 @@ class OutboundTest {
     }
 
     @Test
+    void drainWaitsUntilTheQueueIsBackAtTheLowWaterMark() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(64 * 1024, 8 << 20);
+            server.write(new byte[8 << 20]); // under the high mark: queued, no parking
+            assertTrue(server.pendingWriteBytes() > 64 * 1024);
+            Task<byte[]> reader = client.loop().spawn(() -> readAll(client));
+            server.drain();
+            assertTrue(server.pendingWriteBytes() <= 64 * 1024, "drained to " + server.pendingWriteBytes());
+            server.shutdownOutput();
+            assertEquals(8 << 20, reader.await().length);
+        });
+    }
+
+    @Test
     void tryWriteRefusesWhatWouldPassTheHighWaterMark() {
         SocketPair.run((client, server) -> {
             server.setWriteBufferWaterMarks(1024, 4096);
