@@ -66,7 +66,7 @@ final class Chat implements Command {
 
     /** Acts on one line; returns {@code false} when the client leaves. */
     private boolean obey(ChatRoom.Member me, String line) {
-        String text = printable(line).strip();
+        String text = printable(line.strip()); // strip first: a stray CR is whitespace, not a "?"
         if (text.isEmpty()) {
             return true;
         }
