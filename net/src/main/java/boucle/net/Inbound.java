@@ -132,29 +132,37 @@ final class Inbound {
             throw new IllegalArgumentException("a line cannot be at most " + maxLength + " bytes");
         }
         for (;;) {
-            if (pending != null) {
-                if (skippingLine) {
-                    skipRestOfLine();
-                }
-                if (pending != null && !skippingLine) {
-                    int lf = pending.indexOf(pending.readerIndex(), pending.writerIndex(), (byte) '\n');
-                    if (lf >= 0) {
-                        return takeLine(lf, lf + 1, maxLength);
-                    }
-                    if (pending.readableBytes() > maxLength + 1) { // +1: a CR may end it
-                        dropPending();
-                        skippingLine = true;
-                        throw new LineTooLongException(maxLength);
-                    }
-                }
+            String line = lineFromPending(maxLength);
+            if (line != null) {
+                return line;
             }
             ByteBuf more = receive(deadline);
-            if (more == null) {
+            if (more == null) { // end of stream: an unterminated rest is the last line
                 skippingLine = false;
                 return pending == null ? null : takeLine(pending.writerIndex(), pending.writerIndex(), maxLength);
             }
             append(more);
         }
+    }
+
+    /** The next whole line among the pending bytes, or {@code null} while its end has not come. */
+    private String lineFromPending(int maxLength) throws IOException {
+        if (pending != null && skippingLine) {
+            skipRestOfLine();
+        }
+        if (pending == null || skippingLine) {
+            return null;
+        }
+        int lf = pending.indexOf(pending.readerIndex(), pending.writerIndex(), (byte) '\n');
+        if (lf >= 0) {
+            return takeLine(lf, lf + 1, maxLength);
+        }
+        if (pending.readableBytes() > maxLength + 1) { // +1: a CR may end it
+            dropPending();
+            skippingLine = true; // the rest of this line is dropped as it comes
+            throw new LineTooLongException(maxLength);
+        }
+        return null;
     }
 
     /** Decodes the line that ends at {@code end} (exclusive, before its LF) and consumes up to {@code next}. */

@@ -5,7 +5,6 @@ import boucle.core.Loop;
 import boucle.core.Task;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
