@@ -255,6 +255,10 @@ public final class AsyncSocket implements AutoCloseable {
         return registration.loop();
     }
 
+    Registration registration() {
+        return registration;
+    }
+
     @Override
     public String toString() {
         SocketAddress peer = remote;

@@ -46,6 +46,8 @@ final class Registration {
     private Task<?> reader;
     private Task<?> writer;
     private int interest;
+    /** How many times the key's interest set was changed: a diagnostic for the hot path's tests. */
+    private int interestChanges;
     private String closeReason;
     // set by SelectorEventSource.collect, read by dispatch, within one poll
     private int readyOps;
@@ -117,6 +119,7 @@ final class Registration {
         if ((interest & op) != op && key.isValid()) {
             interest |= op;
             key.interestOps(interest);
+            interestChanges++;
         }
     }
 
@@ -124,7 +127,12 @@ final class Registration {
         if ((interest & op) != 0 && key.isValid()) {
             interest &= ~op;
             key.interestOps(interest);
+            interestChanges++;
         }
+    }
+
+    int interestChanges() {
+        return interestChanges;
     }
 
     /** Wakes the writer parked for backpressure or a flush, if any: the outbound buffer moved. */

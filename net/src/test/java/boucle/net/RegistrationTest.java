@@ -30,6 +30,29 @@ class RegistrationTest {
     }
 
     @Test
+    void aTaskReadingInALoopKeepsItsInterestInsteadOfChangingItPerRead() {
+        SocketPair.run((client, server) -> {
+            for (int i = 0; i < 100; i++) {
+                client.write("line " + i + "\n");
+                assertEquals("line " + i, server.readLine(100)); // parks on most rounds: the line is not there yet
+            }
+            assertTrue(server.registration().interestChanges() <= 1,
+                    "OP_READ set once, not per read: " + server.registration().interestChanges() + " changes");
+        });
+    }
+
+    @Test
+    void writesTheKernelTakesAtOnceNeverTouchTheInterestSet() {
+        SocketPair.run((client, server) -> {
+            for (int i = 0; i < 100; i++) {
+                server.write("small\n");
+                assertEquals("small", client.readLine(100));
+            }
+            assertEquals(0, server.registration().interestChanges(), "no OP_WRITE for writes that went straight out");
+        });
+    }
+
+    @Test
     void cancellingAParkedReaderFreesItsPlace() {
         SocketPair.run((client, server) -> {
             Task<String> doomed = server.loop().spawn(() -> server.readLine(100));
