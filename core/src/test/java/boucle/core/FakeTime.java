@@ -5,7 +5,8 @@ package boucle.core;
  * tests are instant and deterministic. Records every wait so tests can see what the loop did.
  */
 final class FakeTime implements Clock, EventSource {
-    private long now = 1_000_000_000L;
+    final long start = 1_000_000_000L;
+    private long now = start;
     final java.util.List<Long> waits = new java.util.ArrayList<>();
 
     @Override
@@ -15,6 +16,10 @@ final class FakeTime implements Clock, EventSource {
 
     void advance(long nanos) {
         now += nanos;
+    }
+
+    long elapsedMillis() {
+        return (now - start) / 1_000_000;
     }
 
     @Override

@@ -98,19 +98,7 @@ final class Chat implements Command {
 
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        if (ServerOptions.wantsHelp(args)) {
-            usage(out);
-            return 0;
-        }
-        ServerOptions options;
-        try {
-            options = ServerOptions.parse(args, DEFAULT_PORT);
-        } catch (IllegalArgumentException bad) {
-            System.err.println("chat: " + bad.getMessage());
-            usage(System.err);
-            return 2;
-        }
-        return Servers.serve("chat", options, AsyncServer.builder(this::handle), out);
+        return Servers.run("chat", args, DEFAULT_PORT, this::usage, AsyncServer.builder(this::handle), out);
     }
 
     private void usage(PrintStream out) {

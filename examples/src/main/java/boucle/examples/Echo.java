@@ -42,19 +42,7 @@ final class Echo implements Command {
 
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        if (ServerOptions.wantsHelp(args)) {
-            usage(out);
-            return 0;
-        }
-        ServerOptions options;
-        try {
-            options = ServerOptions.parse(args, DEFAULT_PORT);
-        } catch (IllegalArgumentException bad) {
-            System.err.println("echo: " + bad.getMessage());
-            usage(System.err);
-            return 2;
-        }
-        return Servers.serve("echo", options, AsyncServer.builder(Echo::echo), out);
+        return Servers.run("echo", args, DEFAULT_PORT, this::usage, AsyncServer.builder(Echo::echo), out);
     }
 
     private void usage(PrintStream out) {

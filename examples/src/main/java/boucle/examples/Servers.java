@@ -6,14 +6,36 @@ import boucle.net.Net;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.util.function.Consumer;
 
 /** Runs a server command: binds, says where it listens, serves until the process is stopped. */
 final class Servers {
     private Servers() {
     }
 
+    /**
+     * Runs a server command line: {@code --help} prints the usage, bad options print it to stderr
+     * (status 2), otherwise {@link #serve}.
+     */
+    static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
+            AsyncServer.Builder builder, PrintStream out) throws IOException {
+        if (ServerOptions.wantsHelp(args)) {
+            usage.accept(out);
+            return 0;
+        }
+        ServerOptions options;
+        try {
+            options = ServerOptions.parse(args, defaultPort);
+        } catch (IllegalArgumentException bad) {
+            System.err.println(name + ": " + bad.getMessage());
+            usage.accept(System.err);
+            return 2;
+        }
+        return serve(name, options, builder, out);
+    }
+
     /** Returns the exit status: 0 after a shutdown, 1 if it could not listen. */
-    static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
+    private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
             throws IOException {
         AsyncServer server;
         try {

@@ -1,5 +1,6 @@
 package boucle.examples;
 
+import boucle.net.TestServer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class ChatTest {
         final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CountDownLatch closedByServer = new CountDownLatch(1);
 
-        Client(RunningServer server) throws IOException {
+        Client(TestServer server) throws IOException {
             socket = server.connect();
             Thread reader = new Thread(this::readLines, "chat-client");
             reader.setDaemon(true);
@@ -75,14 +76,14 @@ class ChatTest {
         }
     }
 
-    private static RunningServer chatServer(int maxQueuedBytes) throws IOException {
+    private static TestServer chatServer(int maxQueuedBytes) throws IOException {
         Chat chat = new Chat(new ChatRoom(maxQueuedBytes));
-        return new RunningServer(AsyncServer.builder(chat::handle));
+        return new TestServer(AsyncServer.builder(chat::handle));
     }
 
     @Test
     void threeClientsChatRenameListAndLeave() throws Exception {
-        try (RunningServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server)) {
             assertEquals("* welcome, you are guest-1. Commands: /nick NAME, /who, /quit", alice.next());
             alice.send("/nick alice");
@@ -113,7 +114,7 @@ class ChatTest {
 
     @Test
     void overLongLinesAndInvalidUtf8GetAnErrorAndTheClientStays() throws Exception {
-        try (RunningServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server); Client bob = new Client(server)) {
             alice.expect("* guest-2 joined");
             alice.send("x".repeat(5000));
@@ -129,7 +130,7 @@ class ChatTest {
 
     @Test
     void aClientThatNeverReadsIsCutOffWhileTheOthersKeepChatting() throws Exception {
-        try (RunningServer server = chatServer(16 * 1024);
+        try (TestServer server = chatServer(16 * 1024);
              Client alice = new Client(server); Client bob = new Client(server)) {
             try (Socket sleeper = new Socket()) {
                 sleeper.setReceiveBufferSize(4096); // before connecting: a small window fills fast

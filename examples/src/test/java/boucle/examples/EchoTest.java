@@ -1,5 +1,6 @@
 package boucle.examples;
 
+import boucle.net.TestServer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /** The echo server on loopback: every byte back, in order, for any number of clients. */
 class EchoTest {
-    private static RunningServer echoServer() throws Exception {
-        return new RunningServer(AsyncServer.builder(Echo::echo));
+    private static TestServer echoServer() throws Exception {
+        return new TestServer(AsyncServer.builder(Echo::echo));
     }
 
     private static byte[] random(int size, long seed) {
@@ -41,7 +42,7 @@ class EchoTest {
     @Test
     void tenMebibytesOfRandomBytesComeBackUnchanged() throws Exception {
         byte[] sent = random(10 << 20, 10);
-        try (RunningServer server = echoServer(); Socket client = server.connect()) {
+        try (TestServer server = echoServer(); Socket client = server.connect()) {
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = client.getOutputStream();
@@ -62,7 +63,7 @@ class EchoTest {
 
     @Test
     void twoHundredConcurrentClientsEachGetTheirOwnBytesBackInOrder() throws Exception {
-        try (RunningServer server = echoServer(); Loop clients = Net.newLoop()) {
+        try (TestServer server = echoServer(); Loop clients = Net.newLoop()) {
             List<Integer> bytesEchoed = clients.runTask(() -> {
                 List<Task<Integer>> tasks = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
@@ -100,7 +101,7 @@ class EchoTest {
     @Test
     void clientThatHalfClosesStillReadsEverythingBack() throws Exception {
         byte[] sent = random(1 << 20, 3);
-        try (RunningServer server = echoServer(); Socket client = server.connect()) {
+        try (TestServer server = echoServer(); Socket client = server.connect()) {
             client.setReceiveBufferSize(1 << 21); // the whole echo fits: we write it all before reading
             client.getOutputStream().write(sent);
             client.shutdownOutput();
@@ -110,7 +111,7 @@ class EchoTest {
 
     @Test
     void clientThatResetsMidStreamDoesNotDisturbTheOthers() throws Exception {
-        try (RunningServer server = echoServer(); Socket steady = server.connect()) {
+        try (TestServer server = echoServer(); Socket steady = server.connect()) {
             try (Socket rude = server.connect()) {
                 rude.getOutputStream().write(random(1 << 20, 4)); // the server is mid-write when the reset comes
                 rude.getInputStream().readNBytes(1000);

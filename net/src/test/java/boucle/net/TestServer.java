@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** An {@link AsyncServer} served by a loop on a thread of its own, for tests with blocking clients. */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
     private final Loop loop = Net.newLoop();
     private final AsyncServer server;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile RuntimeException failure;
     private volatile Error error;
 
-    TestServer(AsyncServer.Builder builder) throws IOException {
+    public TestServer(AsyncServer.Builder builder) throws IOException {
         server = builder.bind();
         Thread thread = new Thread(this::serve, "server-loop");
         thread.setDaemon(true);
@@ -38,12 +38,12 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 
     /** A blocking client whose reads give up after 10 s, so a bug fails instead of hanging. */
-    Socket connect() throws IOException {
+    public Socket connect() throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port()), 10_000);
         socket.setSoTimeout(10_000);
@@ -57,16 +57,16 @@ final class TestServer implements AutoCloseable {
         return answer.get(10, TimeUnit.SECONDS);
     }
 
-    int connectionCount() throws Exception {
+    public int connectionCount() throws Exception {
         return onLoop(server::connectionCount);
     }
 
-    void shutdown() {
+    public void shutdown() {
         loop.callSoonThreadsafe(server::shutdown);
     }
 
     /** Waits until serveForever has returned and the loop is closed; rethrows what ended it badly. */
-    void awaitStopped() throws InterruptedException {
+    public void awaitStopped() throws InterruptedException {
         assertTrue(stopped.await(20, TimeUnit.SECONDS), "the server did not stop within 20 s");
         if (failure != null) {
             throw failure;
