@@ -1,11 +1,11 @@
 package boucle.examples;
 
-import boucle.net.TestServer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.net.AsyncServer;
+import boucle.net.TestServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -91,6 +91,7 @@ class ChatTest {
             try (Client bob = new Client(server); Client carol = new Client(server)) {
                 bob.expect("* welcome, you are guest-2. Commands: /nick NAME, /who, /quit");
                 alice.expect("* guest-2 joined");
+                alice.expect("* guest-3 joined"); // carol is in the room before bob's rename is announced
                 bob.send("/nick bob");
                 alice.expect("* guest-2 is now known as bob");
                 carol.expect("* welcome, you are guest-3. Commands: /nick NAME, /who, /quit");

@@ -1,6 +1,5 @@
 package boucle.examples;
 
-import boucle.net.TestServer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import boucle.core.Task;
 import boucle.net.AsyncServer;
 import boucle.net.AsyncSocket;
 import boucle.net.Net;
+import boucle.net.TestServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
