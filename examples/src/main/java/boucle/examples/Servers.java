@@ -49,7 +49,7 @@ final class Servers {
                 + " (try: nc " + options.host() + " " + server.port() + ")");
         out.flush();
         try (Loop loop = Net.newLoop()) {
-            loop.runTask(server::serveForever);
+            Net.runWithBufferRecycling(() -> loop.runTask(server::serveForever));
         }
         return 0;
     }

@@ -148,9 +148,13 @@ final class Registration {
         return fired;
     }
 
-    void markFired(int ops, Registration next) {
+    /** Notes the ready ops; the registration becomes the last of the fired list. */
+    void markFired(int ops) {
         readyOps = ops;
         fired = true;
+    }
+
+    void setNextFired(Registration next) {
         nextFired = next;
     }
 

@@ -25,8 +25,12 @@ import java.util.function.Consumer;
 final class SelectorEventSource implements EventSource {
     private final Selector selector;
     private final Consumer<SelectionKey> collect = this::collect;
-    /** The registrations whose keys were selected in this poll, newest first. */
-    private Registration fired;
+    /**
+     * The registrations whose keys were selected in this poll, in the selector's order: the
+     * socket that became ready first is served first, which keeps the latency tail short.
+     */
+    private Registration firstFired;
+    private Registration lastFired;
     /** Tasks parked on a channel of this selector; while any is, the loop must not end. */
     private int parkedTasks;
 
@@ -61,14 +65,20 @@ final class SelectorEventSource implements EventSource {
     /** Under the selector's monitor: only note what is ready. */
     private void collect(SelectionKey key) {
         if (key.attachment() instanceof Registration registration && !registration.isFired()) {
-            registration.markFired(key.readyOps(), fired);
-            fired = registration;
+            registration.markFired(key.readyOps());
+            if (lastFired == null) {
+                firstFired = registration;
+            } else {
+                lastFired.setNextFired(registration);
+            }
+            lastFired = registration;
         }
     }
 
     private void dispatchFired() {
-        for (Registration next; (next = fired) != null; ) {
-            fired = next.takeNextFired();
+        lastFired = null;
+        for (Registration next; (next = firstFired) != null; ) {
+            firstFired = next.takeNextFired();
             next.dispatch();
         }
     }
