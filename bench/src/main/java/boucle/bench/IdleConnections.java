@@ -1,0 +1,54 @@
+package boucle.bench;
+
+import java.io.IOException;
+
+/**
+ * Memory and CPU of a server holding many idle connections: each server is started fresh, its live
+ * heap measured with no connection, then again with N connections open (each has echoed one
+ * message, so every server has really accepted and served it, and is now waiting to read). The
+ * difference over N is the retained heap per idle connection. CPU is sampled over a quiet window
+ * while all of them wait.
+ */
+final class IdleConnections {
+    static final String FILE = "idle.tsv";
+    private static final long QUIET_WINDOW_MILLIS = 3_000;
+
+    private final Settings settings;
+    private final Loadgen loadgen;
+
+    IdleConnections(Settings settings) {
+        this.settings = settings;
+        this.loadgen = new Loadgen(settings.loadgen());
+    }
+
+    Table run() throws IOException, InterruptedException {
+        Table table = new Table("server", "connections", "heap_bytes_per_conn", "rss_bytes_per_conn",
+                "idle_cpu_ms", "baseline_heap_bytes");
+        for (String name : Servers.available(settings)) {
+            measure(table, name);
+        }
+        table.save(settings.work().resolve(FILE));
+        return table;
+    }
+
+    private void measure(Table table, String name) throws IOException, InterruptedException {
+        int connections = settings.idleConnections();
+        try (ServerProcess server = Servers.start(settings, name)) {
+            long baselineHeap = ProcessStats.liveHeapBytes(settings.jcmd(), server.pid());
+            long baselineRss = ProcessStats.residentBytes(server.pid());
+            try (Loadgen.Idle idle = loadgen.holdIdle(server.port(), connections)) {
+                ProcessStats.liveHeapBytes(settings.jcmd(), server.pid()); // settle: GC what serving them left
+                double cpuBefore = ProcessStats.cpuSeconds(server.pid());
+                Thread.sleep(QUIET_WINDOW_MILLIS); // measuring idleness takes wall time, nothing to wait for
+                double idleCpuMs = (ProcessStats.cpuSeconds(server.pid()) - cpuBefore) * 1000;
+                long heap = ProcessStats.liveHeapBytes(settings.jcmd(), server.pid());
+                long rss = ProcessStats.residentBytes(server.pid());
+                table.add(name, connections, (heap - baselineHeap) / connections,
+                        (rss - baselineRss) / connections, String.format("%.0f", idleCpuMs), baselineHeap);
+                System.out.printf("  %-16s %,d idle connections: %,d B heap/conn, %,d B RSS/conn, %.0f ms CPU in %d s%n",
+                        name, connections, (heap - baselineHeap) / connections, (rss - baselineRss) / connections,
+                        idleCpuMs, QUIET_WINDOW_MILLIS / 1000);
+            }
+        }
+    }
+}

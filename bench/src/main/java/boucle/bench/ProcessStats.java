@@ -1,0 +1,57 @@
+package boucle.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a server process costs, seen from outside: CPU time from {@code /proc/PID/stat}, resident
+ * memory from {@code /proc/PID/status}, and live heap from {@code jcmd PID GC.class_histogram}
+ * (which runs a full GC first, so it counts only what is retained).
+ */
+final class ProcessStats {
+    /** Clock ticks per second of /proc's CPU times; 100 on Linux unless the kernel says otherwise. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private ProcessStats() {
+    }
+
+    /** User plus system CPU seconds the process has used. */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // the command name, in parentheses, may hold spaces: the fields restart after the last ')'
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        long utime = Long.parseLong(fields[11]);
+        long stime = Long.parseLong(fields[12]);
+        return (utime + stime) / TICKS_PER_SECOND;
+    }
+
+    static long residentBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid + "/status");
+    }
+
+    /** Bytes of live objects after a full GC, from the histogram's "Total" line. */
+    static long liveHeapBytes(Path jcmd, long pid) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(process.getInputStream().readAllBytes()).lines().toList();
+        process.waitFor();
+        return histogramTotal(lines);
+    }
+
+    static long histogramTotal(List<String> lines) throws IOException {
+        for (String line : lines.reversed()) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length == 3 && fields[0].equals("Total")) {
+                return Long.parseLong(fields[2]);
+            }
+        }
+        throw new IOException("no 'Total' line in the class histogram: " + String.join("\n", lines));
+    }
+}
