@@ -224,9 +224,10 @@ static void flush_out(int i) {
     while (c->sent < c->queued) {
         size_t at = (size_t) ((c->phase + c->sent) % PERIOD);
         size_t left = c->queued - c->sent;
-        ssize_t n = write(c->fd, pattern + at, left < PERIOD ? left : PERIOD);
+        ssize_t n = send(c->fd, pattern + at, left < PERIOD ? left : PERIOD, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN) break;
+            if (errno == EPIPE || errno == ECONNRESET) fail("connection %d was closed by the server while writing (%s)", i, strerror(errno));
             fail("write on connection %d: %s", i, strerror(errno));
         }
         c->sent += (uint64_t) n;
@@ -252,6 +253,7 @@ static void on_readable(int i, run_t *run) {
         if (n == 0) fail("connection %d was closed by the server after %lu bytes", i, (unsigned long) c->received);
         if (n < 0) {
             if (errno == EAGAIN) break;
+            if (errno == ECONNRESET) fail("connection %d was closed by the server (reset) after %lu bytes", i, (unsigned long) c->received);
             fail("read on connection %d: %s", i, strerror(errno));
         }
         if (c->received + (uint64_t) n > c->sent) fail("connection %d got %ld bytes more than it sent", i, (long) (c->received + (uint64_t) n - c->sent));

@@ -62,7 +62,7 @@ final class NettyEchoServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** Netty's EchoServerHandler: the received ByteBuf goes back out; the write releases it. */

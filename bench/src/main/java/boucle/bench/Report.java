@@ -124,9 +124,9 @@ final class Report {
         md.append("## Microbenchmarks (JMH, one fork, average time)\n\n");
         md.append("| benchmark | params | Boucle | ns/op | baseline | ns/op | ratio |\n|---|---|---|---:|---|---:|---:|\n");
         for (MicroPairs.Pair pair : pairs) {
-            md.append(String.format("| %s | %s | %s | %.1f ± %.1f | %s | %.1f | %.2fx |%n", pair.benchmark(), pair.params(),
-                    pair.boucleMethod(), pair.boucleNs(), pair.boucleError(), pair.baselineMethod(), pair.baselineNs(),
-                    pair.ratio()));
+            String error = Double.isNaN(pair.boucleError()) ? "" : String.format(" ± %.1f", pair.boucleError());
+            md.append(String.format("| %s | %s | %s | %.1f%s | %s | %.1f | %.2fx |%n", pair.benchmark(), pair.params(),
+                    pair.boucleMethod(), pair.boucleNs(), error, pair.baselineMethod(), pair.baselineNs(), pair.ratio()));
         }
         md.append("\nThe Queue ping-pong of the issue comes with issue 4 (Boucle's Queue); until then the"
                 + " ping-pong uses `Task.park`/`wake`, the primitive a Queue parks on.\n\n");
