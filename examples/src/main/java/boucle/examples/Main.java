@@ -6,12 +6,14 @@ import java.util.List;
 
 /** The command line of {@code boucle-examples.jar}: picks a command by name, or prints usage. */
 public final class Main {
-    private static final List<Command> COMMANDS = List.of(new Tour());
+    private static final List<Command> COMMANDS = List.of(new Tour(), new Echo(), new Chat());
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        // one line per log record ("INFO boucle.net: connection from ...: Connection reset"), not JUL's two
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
         System.exit(run(args, System.out));
     }
 

@@ -1,4 +1,48 @@
 /**
- * Boucle's network layer: the loop's waiting extended with a {@link java.nio.channels.Selector}.
+ * Boucle's network layer: the loop's waiting extended with a {@link java.nio.channels.Selector},
+ * sockets whose blocking calls park the calling task, and a socketserver-style server.
+ *
+ * <pre>{@code
+ * try (Loop loop = Net.newLoop()) {
+ *     AsyncServer server = AsyncServer.builder(connection -> {
+ *         for (String line; (line = connection.readLine(1000)) != null; ) {
+ *             connection.write(line.toUpperCase() + "\n");
+ *         }
+ *     }).port(7000).bind();
+ *     loop.runTask(server::serveForever);
+ * }
+ * }</pre>
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>One door to the selector.</b> {@code SelectorEventSource} is the loop's
+ *       {@link boucle.core.EventSource}: the loop blocks in {@code select} until the next timer,
+ *       and {@code callSoonThreadsafe} interrupts it with {@code wakeup()}. {@code core} keeps no
+ *       NIO dependency. {@link Net#newLoop()} makes such a loop.</li>
+ *   <li><b>Nothing runs under the selector's monitor.</b> {@code select(Consumer)} calls its
+ *       consumer under a monitor, where mounting a continuation crashes the JVM: the consumer only
+ *       links the ready keys' registrations into a list. After {@code select} returns, each one
+ *       wakes its parked tasks ({@code Task.wake} only enqueues) and flushes pending output.</li>
+ *   <li><b>One key per channel, one waiter per direction.</b> A channel is registered once; its
+ *       key's attachment ({@code Registration}) holds at most one reading and one writing task. A
+ *       second task waiting in the same direction is an {@link java.lang.IllegalStateException}.</li>
+ *   <li><b>Every blocking call has one shape:</b> try the non-blocking operation; on would-block,
+ *       take the direction's slot, park, give the slot back in {@code finally}; retry. So a wait
+ *       ended by data, timeout, cancellation or close leaves nothing behind.</li>
+ *   <li><b>Interest ops change only when needed.</b> {@code OP_READ} is added when a reader parks
+ *       and dropped lazily when it fires with no reader; {@code OP_WRITE} is set only while output
+ *       is queued. A task reading in a loop pays no {@code epoll_ctl} per read.</li>
+ *   <li><b>Buffers:</b> pooled direct {@link io.netty.buffer.ByteBuf}s ({@link Net#allocator()}),
+ *       read sizes adapted to the traffic, no buffer held by an idle connection. Each buffer has
+ *       one owner: a read hands it to the caller, a write takes it over.</li>
+ *   <li><b>Writes go straight to the kernel</b> when nothing is queued; the rest is queued and
+ *       written by the loop when the socket turns writable, with the writer parked past the
+ *       high-water mark (backpressure).</li>
+ *   <li><b>Closing wakes:</b> closing a socket wakes the tasks parked on it with a
+ *       {@link SocketClosedException} that says why (closed, idle timeout, shutdown).</li>
+ * </ul>
+ *
+ * <p>Everything here is loop-thread only, as in {@code core}: from another thread, go through
+ * {@link boucle.core.Loop#callSoonThreadsafe}.
  */
 package boucle.net;

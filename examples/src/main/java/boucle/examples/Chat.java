@@ -1,0 +1,124 @@
+package boucle.examples;
+
+import boucle.net.AsyncServer;
+import boucle.net.AsyncSocket;
+import boucle.net.LineTooLongException;
+import boucle.net.MalformedLineException;
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * {@code chat [--host H] [--port P]}: a line-based chat room for {@code nc} and {@code telnet}.
+ * Each connection is one {@link #handle} task reading lines in a plain loop; the {@link ChatRoom}
+ * delivers them to the others as {@code NAME: text}.
+ *
+ * <p>Commands: {@code /nick NAME}, {@code /who}, {@code /quit}. A line over {@value #MAX_LINE}
+ * bytes, or one that is not UTF-8, gets an error reply and is not sent; the client stays.
+ */
+final class Chat implements Command {
+    static final int DEFAULT_PORT = 7001;
+    static final int MAX_LINE = 1000;
+    static final int MAX_QUEUED_BYTES = 256 * 1024;
+
+    private final ChatRoom room;
+
+    Chat() {
+        this(new ChatRoom(MAX_QUEUED_BYTES));
+    }
+
+    Chat(ChatRoom room) {
+        this.room = room;
+    }
+
+    @Override
+    public String name() {
+        return "chat";
+    }
+
+    @Override
+    public String summary() {
+        return "line-based chat room for nc/telnet (port " + DEFAULT_PORT + "; /nick, /who, /quit)";
+    }
+
+    /** One client, from join to leave. */
+    void handle(AsyncSocket socket) throws IOException {
+        ChatRoom.Member me = room.join(socket);
+        try {
+            room.tell(me, "* welcome, you are " + me.nick() + ". Commands: /nick NAME, /who, /quit");
+            boolean staying = true;
+            while (staying) {
+                String line;
+                try {
+                    line = socket.readLine(MAX_LINE);
+                } catch (LineTooLongException tooLong) {
+                    room.tell(me, "! line too long (the limit is " + MAX_LINE + " bytes); it was not sent");
+                    continue;
+                } catch (MalformedLineException notUtf8) {
+                    room.tell(me, "! that line is not valid UTF-8; it was not sent");
+                    continue;
+                }
+                staying = line != null && obey(me, line);
+            }
+        } finally {
+            room.leave(me);
+        }
+    }
+
+    /** Acts on one line; returns {@code false} when the client leaves. */
+    private boolean obey(ChatRoom.Member me, String line) {
+        String text = printable(line).strip();
+        if (text.isEmpty()) {
+            return true;
+        }
+        if (text.equals("/quit")) {
+            room.tell(me, "* bye");
+            return false;
+        }
+        if (text.equals("/who")) {
+            room.tell(me, "* here: " + room.who());
+        } else if (text.startsWith("/nick ")) {
+            String error = room.rename(me, text.substring("/nick ".length()).strip());
+            if (error != null) {
+                room.tell(me, error);
+            }
+        } else if (text.startsWith("/")) {
+            room.tell(me, "! unknown command " + text.split(" ")[0] + "; try /nick NAME, /who, /quit");
+        } else {
+            room.broadcast(me, me.nick() + ": " + text);
+        }
+        return true;
+    }
+
+    /** Control characters (terminal escapes, bells) become '?': a client must not drive another's terminal. */
+    private static String printable(String line) {
+        StringBuilder clean = new StringBuilder(line.length());
+        line.codePoints().forEach(c -> clean.appendCodePoint(Character.isISOControl(c) && c != '\t' ? '?' : c));
+        return clean.toString();
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out) throws IOException {
+        if (ServerOptions.wantsHelp(args)) {
+            usage(out);
+            return 0;
+        }
+        ServerOptions options;
+        try {
+            options = ServerOptions.parse(args, DEFAULT_PORT);
+        } catch (IllegalArgumentException bad) {
+            System.err.println("chat: " + bad.getMessage());
+            usage(System.err);
+            return 2;
+        }
+        return Servers.serve("chat", options, AsyncServer.builder(this::handle), out);
+    }
+
+    private void usage(PrintStream out) {
+        out.println("usage: chat [--host H] [--port P]");
+        out.println("  A chat room: each line a client sends goes to the others as 'NAME: text'.");
+        out.println("  --host H   address to listen on (default 127.0.0.1)");
+        out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");
+        out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C stops the server)");
+    }
+}

@@ -1,0 +1,220 @@
+package boucle.net;
+
+import boucle.core.Handle;
+import boucle.core.Loop;
+import boucle.core.Task;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+
+/**
+ * One channel's place in the selector: its one {@link SelectionKey} (registered once, when the
+ * channel joins the loop, never per wait) and the tasks parked on it, at most one per direction.
+ *
+ * <h2>The shape of every blocking operation</h2>
+ * <pre>{@code
+ * while ((n = channel.read(buffer)) == 0) {   // try the non-blocking operation
+ *     registration.await(OP_READ, deadline);  // would block: wait for readiness, then retry
+ * }
+ * }</pre>
+ * {@link #await} takes the direction's slot, adds the interest op if it is missing, parks, and
+ * gives the slot back in {@code finally}: a wait ended by readiness, a timeout, a cancellation or
+ * a close leaves nothing behind. A second task waiting in the same direction is a bug in the
+ * caller and gets an {@link IllegalStateException} (two readers would get interleaved bytes).
+ *
+ * <h2>Interest ops</h2>
+ * Added when a task starts waiting, dropped lazily: when the selector reports an op nobody waits
+ * for. A task that reads in a loop thus keeps {@code OP_READ} set and pays no {@code epoll_ctl}
+ * per read. {@code OP_WRITE} stays set only while output is pending, since a writable socket
+ * would otherwise wake the selector on every turn.
+ *
+ * <p>Loop-thread only.
+ */
+final class Registration {
+    /** The deadline of a wait that has none. */
+    static final long NO_DEADLINE = Long.MIN_VALUE;
+    private static final int READ_SIDE = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+    private static final int WRITE_SIDE = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
+
+    private final Loop loop;
+    private final SelectorEventSource source;
+    private final SelectableChannel channel;
+    private final SelectionKey key;
+    /** Flushed by the loop when the channel turns writable; {@code null} for a listening socket. */
+    private Outbound outbound;
+    private Task<?> reader;
+    private Task<?> writer;
+    private int interest;
+    private String closeReason;
+    // set by SelectorEventSource.collect, read by dispatch, within one poll
+    private int readyOps;
+    private boolean fired;
+    private Registration nextFired;
+
+    /** Registers {@code channel} (non-blocking) with the selector of the running loop. */
+    Registration(SelectableChannel channel) throws IOException {
+        this.loop = Loop.current();
+        this.source = Net.source(loop);
+        this.channel = channel;
+        channel.configureBlocking(false);
+        this.key = channel.register(source.selector(), 0, this);
+    }
+
+    void flushWith(Outbound outbound) {
+        this.outbound = outbound;
+    }
+
+    Loop loop() {
+        return loop;
+    }
+
+    /**
+     * Parks the current task until the channel may be ready for {@code op}, the deadline (on the
+     * loop's clock) passes, or the channel is closed. The caller retries its operation afterwards.
+     *
+     * @throws SocketTimeoutException when the deadline passed first
+     * @throws SocketClosedException when the channel was closed meanwhile, or before
+     */
+    void await(int op, long deadline, String what) throws IOException {
+        requireOpen();
+        Task<?> me = Task.current();
+        boolean readSide = (op & READ_SIDE) != 0;
+        Task<?> other = readSide ? reader : writer;
+        if (other != null) {
+            throw new IllegalStateException("task '" + me.name() + "' wants to " + what + ", but task '"
+                    + other.name() + "' already waits to " + (readSide ? "read" : "write")
+                    + ": one task per direction per socket");
+        }
+        Handle timer = deadline == NO_DEADLINE ? null : loop.callAt(deadline, me::wake);
+        setWaiter(readSide, me);
+        addInterest(op);
+        source.taskParked();
+        try {
+            me.park(this);
+        } finally {
+            source.taskUnparked();
+            setWaiter(readSide, null);
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+        requireOpen();
+        if (timer != null && timer.hasRun()) {
+            throw new SocketTimeoutException("timed out waiting to " + what);
+        }
+    }
+
+    private void setWaiter(boolean readSide, Task<?> task) {
+        if (readSide) {
+            reader = task;
+        } else {
+            writer = task;
+        }
+    }
+
+    void addInterest(int op) {
+        if ((interest & op) != op && key.isValid()) {
+            interest |= op;
+            key.interestOps(interest);
+        }
+    }
+
+    void removeInterest(int op) {
+        if ((interest & op) != 0 && key.isValid()) {
+            interest &= ~op;
+            key.interestOps(interest);
+        }
+    }
+
+    /** Wakes the writer parked for backpressure or a flush, if any: the outbound buffer moved. */
+    void wakeWriter() {
+        if (writer != null) {
+            writer.wake();
+        }
+    }
+
+    // ---- called by SelectorEventSource ---------------------------------------------------
+
+    boolean isFired() {
+        return fired;
+    }
+
+    void markFired(int ops, Registration next) {
+        readyOps = ops;
+        fired = true;
+        nextFired = next;
+    }
+
+    Registration takeNextFired() {
+        Registration next = nextFired;
+        nextFired = null;
+        fired = false;
+        return next;
+    }
+
+    /** After select: wake who waits for what is ready, flush output, drop unwanted interest. */
+    void dispatch() {
+        if (closeReason != null) {
+            return;
+        }
+        int ops = readyOps;
+        if ((ops & READ_SIDE) != 0) {
+            if (reader != null) {
+                reader.wake();
+            } else {
+                removeInterest(ops & READ_SIDE);
+            }
+        }
+        if ((ops & WRITE_SIDE) != 0) {
+            if (outbound != null && outbound.hasPending()) {
+                outbound.flushFromLoop(); // removes OP_WRITE itself once empty, wakes the writer
+            } else if (writer != null) {
+                writer.wake();
+            } else {
+                removeInterest(ops & WRITE_SIDE);
+            }
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
+
+    boolean isOpen() {
+        return closeReason == null;
+    }
+
+    void requireOpen() throws SocketClosedException {
+        if (closeReason != null) {
+            throw new SocketClosedException(closeReason);
+        }
+    }
+
+    /**
+     * Closes the channel and wakes its parked tasks, which then throw a
+     * {@link SocketClosedException} carrying {@code reason}. Idempotent: the first reason stays.
+     */
+    void close(String reason) {
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing is the end of the road: there is nobody left to tell, and the fd is gone anyway
+        }
+        if (reader != null) {
+            reader.wake();
+        }
+        if (writer != null) {
+            writer.wake();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "socket " + channel;
+    }
+}

@@ -1,0 +1,171 @@
+package boucle.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import boucle.core.Boucle;
+import boucle.core.Task;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Writing through {@link AsyncSocket}: direct writes, queueing, backpressure, flush, failures (the {@link Outbound} half). */
+class OutboundTest {
+
+    @Test
+    void writerParksPastTheHighWaterMarkUntilThePeerReads() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(8 * 1024, 32 * 1024);
+            List<String> events = new ArrayList<>();
+            byte[] chunk = new byte[64 * 1024];
+            new Random(1).nextBytes(chunk);
+            int chunks = 64; // 4 MiB: more than the kernel's buffers hold, so the queue must fill
+            Task<Void> writer = server.loop().spawn(() -> {
+                for (int i = 0; i < chunks; i++) {
+                    server.write(chunk);
+                    assertTrue(server.pendingWriteBytes() <= 32 * 1024 + chunk.length, "queue bounded");
+                }
+                events.add("writer done");
+                server.shutdownOutput();
+            });
+            while (server.pendingWriteBytes() == 0 && !writer.isDone()) {
+                Boucle.interrupt(); // let the writer run until it has filled the kernel buffers
+            }
+            events.add("writer parked: " + (writer.state() == Task.State.PARKED));
+            long received = 0;
+            for (ByteBuf some; (some = client.read()) != null; ) {
+                for (int i = 0; i < some.readableBytes(); i++) {
+                    assertEquals(chunk[(int) ((received + i) % chunk.length)], some.getByte(some.readerIndex() + i));
+                }
+                received += some.readableBytes();
+                some.release();
+            }
+            writer.await();
+            assertEquals(List.of("writer parked: true", "writer done"), events);
+            assertEquals((long) chunks * chunk.length, received);
+        });
+    }
+
+    @Test
+    void flushWaitsUntilEveryByteIsWritten() {
+        SocketPair.run((client, server) -> {
+            byte[] big = new byte[8 * 1024 * 1024];
+            new Random(2).nextBytes(big);
+            server.setWriteBufferWaterMarks(big.length, big.length); // write() queues it all, never parks
+            server.write(big);
+            assertTrue(server.pendingWriteBytes() > 0, "8 MiB do not fit in the kernel's buffers at once");
+            Task<byte[]> reader = client.loop().spawn(() -> readAll(client));
+            server.flush();
+            assertEquals(0, server.pendingWriteBytes());
+            server.shutdownOutput();
+            assertArrayEquals(big, reader.await());
+        });
+    }
+
+    @Test
+    void drainWaitsUntilTheQueueIsBackAtTheLowWaterMark() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(64 * 1024, 8 << 20);
+            server.write(new byte[8 << 20]); // under the high mark: queued, no parking
+            assertTrue(server.pendingWriteBytes() > 64 * 1024);
+            Task<byte[]> reader = client.loop().spawn(() -> readAll(client));
+            server.drain();
+            assertTrue(server.pendingWriteBytes() <= 64 * 1024, "drained to " + server.pendingWriteBytes());
+            server.shutdownOutput();
+            assertEquals(8 << 20, reader.await().length);
+        });
+    }
+
+    @Test
+    void tryWriteRefusesWhatWouldPassTheHighWaterMark() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(1024, 4096);
+            int accepted = 0;
+            String line = "y".repeat(1000) + "\n";
+            while (server.tryWrite(line)) {
+                accepted++;
+                assertTrue(accepted < 100_000, "tryWrite never refused");
+            }
+            assertTrue(server.pendingWriteBytes() <= 4096);
+            assertFalse(server.tryWrite(line));
+        });
+    }
+
+    @Test
+    void writeToAPeerThatResetFailsWithAnIoError() {
+        SocketPair.run((client, server) -> {
+            client.close(); // our own close: the server side sees a reset once it writes
+            byte[] chunk = new byte[64 * 1024];
+            IOException failure = assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 1000; i++) {
+                    server.write(chunk);
+                    server.flush();
+                }
+            });
+            assertFalse(failure instanceof SocketClosedException, "the peer's reset, not our close: " + failure);
+        });
+    }
+
+    @Test
+    void writeAfterShutdownOutputIsAClearError() {
+        SocketPair.run((client, server) -> {
+            server.shutdownOutput();
+            SocketClosedException closed = assertThrows(SocketClosedException.class, () -> server.write("late"));
+            assertTrue(closed.getMessage().contains("shutdownOutput"), closed.getMessage());
+            assertEquals(null, client.read());
+            client.write("still open this way\n");
+            assertEquals("still open this way", server.readLine(100));
+        });
+    }
+
+    @Test
+    void peerResetWhileTheLoopFlushesEndsTheConnectionAndIsLoggedOnce() throws Exception {
+        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(AsyncServer.builder(connection -> {
+            connection.setWriteBufferWaterMarks(1 << 20, 1 << 30); // queue everything, never park
+            connection.write(new byte[16 << 20]);
+            connection.readLine(10); // the loop flushes in the background meanwhile
+            connection.write("after the reset\n");
+        }))) {
+            try (Socket client = server.connect()) {
+                InputStream in = client.getInputStream();
+                in.readNBytes(1024);
+                client.setSoLinger(true, 0); // close with a reset while the server still has data queued
+            }
+            // the loop's background write or the handler's read meets the reset first: either way, once
+            assertTrue(log.await("reset").getMessage().contains("connection from"), log.messages().toString());
+            assertEquals(1, log.messages().size(), "logged once: " + log.messages());
+        }
+    }
+
+    private static byte[] readAll(AsyncSocket socket) throws IOException {
+        ByteBuf all = Unpooled.buffer();
+        try {
+            for (ByteBuf some; (some = socket.read()) != null; ) {
+                all.writeBytes(some);
+                some.release();
+            }
+            return ByteBufUtil.getBytes(all);
+        } finally {
+            all.release();
+        }
+    }
+
+    static String text(ByteBuf buffer) {
+        try {
+            return buffer.toString(StandardCharsets.UTF_8);
+        } finally {
+            buffer.release();
+        }
+    }
+}
