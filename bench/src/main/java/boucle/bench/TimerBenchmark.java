@@ -29,8 +29,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+// one invocation fires a million timers (about a second): longer iterations, so each holds several
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class TimerBenchmark {
     static final int TIMERS = 1_000_000;
 
