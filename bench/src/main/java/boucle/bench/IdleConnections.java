@@ -11,6 +11,8 @@ import java.io.IOException;
  */
 final class IdleConnections {
     static final String FILE = "idle.tsv";
+    static final String CLASSES_FILE = "idle-classes.tsv";
+    private static final int TOP_CLASSES = 8;
     private static final long QUIET_WINDOW_MILLIS = 3_000;
 
     private final Settings settings;
@@ -24,24 +26,32 @@ final class IdleConnections {
     Table run() throws IOException, InterruptedException {
         Table table = new Table("server", "connections", "heap_bytes_per_conn", "rss_bytes_per_conn",
                 "idle_cpu_ms", "baseline_heap_bytes");
+        Table classes = new Table("server", "class", "instances_per_conn", "bytes_per_conn");
         for (String name : Servers.available(settings)) {
-            measure(table, name);
+            measure(table, classes, name);
         }
         table.save(settings.work().resolve(FILE));
+        classes.save(settings.work().resolve(CLASSES_FILE));
         return table;
     }
 
-    private void measure(Table table, String name) throws IOException, InterruptedException {
+    private void measure(Table table, Table classes, String name) throws IOException, InterruptedException {
         int connections = settings.idleConnections();
         try (ServerProcess server = Servers.start(settings, name)) {
-            long baselineHeap = ProcessStats.liveHeapBytes(settings.jcmd(), server.pid());
+            HeapHistogram baseline = HeapHistogram.of(settings.jcmd(), server.pid());
+            long baselineHeap = baseline.totalBytes();
             long baselineRss = ProcessStats.residentBytes(server.pid());
             try (Loadgen.Idle idle = loadgen.holdIdle(server.port(), connections)) {
-                ProcessStats.liveHeapBytes(settings.jcmd(), server.pid()); // settle: GC what serving them left
+                HeapHistogram.of(settings.jcmd(), server.pid()); // settle: GC what serving them left
                 double cpuBefore = ProcessStats.cpuSeconds(server.pid());
                 Thread.sleep(QUIET_WINDOW_MILLIS); // measuring idleness takes wall time, nothing to wait for
                 double idleCpuMs = (ProcessStats.cpuSeconds(server.pid()) - cpuBefore) * 1000;
-                long heap = ProcessStats.liveHeapBytes(settings.jcmd(), server.pid());
+                HeapHistogram withConnections = HeapHistogram.of(settings.jcmd(), server.pid());
+                long heap = withConnections.totalBytes();
+                for (HeapHistogram.Growth growth : withConnections.growthOver(baseline, connections, TOP_CLASSES)) {
+                    classes.add(name, growth.className(), String.format("%.2f", growth.instancesPerUnit()),
+                            String.format("%.0f", growth.bytesPerUnit()));
+                }
                 long rss = ProcessStats.residentBytes(server.pid());
                 table.add(name, connections, (heap - baselineHeap) / connections,
                         (rss - baselineRss) / connections, String.format("%.0f", idleCpuMs), baselineHeap);

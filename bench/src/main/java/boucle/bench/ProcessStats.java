@@ -3,12 +3,10 @@ package boucle.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What a server process costs, seen from outside: CPU time from {@code /proc/PID/stat}, resident
- * memory from {@code /proc/PID/status}, and live heap from {@code jcmd PID GC.class_histogram}
- * (which runs a full GC first, so it counts only what is retained).
+ * memory from {@code /proc/PID/status}. Its live heap is a {@link HeapHistogram}.
  */
 final class ProcessStats {
     /** Clock ticks per second of /proc's CPU times; 100 on Linux unless the kernel says otherwise. */
@@ -34,24 +32,5 @@ final class ProcessStats {
             }
         }
         throw new IOException("no VmRSS in /proc/" + pid + "/status");
-    }
-
-    /** Bytes of live objects after a full GC, from the histogram's "Total" line. */
-    static long liveHeapBytes(Path jcmd, long pid) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
-                .redirectErrorStream(true).start();
-        List<String> lines = new String(process.getInputStream().readAllBytes()).lines().toList();
-        process.waitFor();
-        return histogramTotal(lines);
-    }
-
-    static long histogramTotal(List<String> lines) throws IOException {
-        for (String line : lines.reversed()) {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length == 3 && fields[0].equals("Total")) {
-                return Long.parseLong(fields[2]);
-            }
-        }
-        throw new IOException("no 'Total' line in the class histogram: " + String.join("\n", lines));
     }
 }

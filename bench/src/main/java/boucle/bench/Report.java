@@ -33,12 +33,13 @@ final class Report {
         Table tasks = Table.load(settings.work().resolve(TaskMemory.FILE));
         Table classes = Table.load(settings.work().resolve(TaskMemory.CLASSES_FILE));
         Table idle = Table.load(settings.work().resolve(IdleConnections.FILE));
+        Table idleClasses = Table.load(settings.work().resolve(IdleConnections.CLASSES_FILE));
         List<MicroPairs.Pair> pairs = MicroPairs.of(micro);
         header();
         targets(Targets.evaluate(load, pairs, tasks, idle));
         socketLoad(load);
         microbenchmarks(pairs);
-        memory(tasks, classes, idle);
+        memory(tasks, classes, idle, idleClasses);
         Path analysis = settings.results().resolve(ANALYSIS);
         if (Files.exists(analysis)) {
             md.append("\n").append(Files.readString(analysis).strip()).append("\n");
@@ -132,7 +133,7 @@ final class Report {
                 + " ping-pong uses `Task.park`/`wake`, the primitive a Queue parks on.\n\n");
     }
 
-    private void memory(Table tasks, Table classes, Table idle) {
+    private void memory(Table tasks, Table classes, Table idle, Table idleClasses) {
         md.append("## Memory and idle CPU\n\n### Sleeping tasks (`").append(TaskMemory.HEAP_LIMIT).append("`)\n\n");
         appendTable(tasks);
         if (!classes.rows().isEmpty()) {
@@ -140,10 +141,14 @@ final class Report {
             appendTable(classes);
         }
         md.append("\n### Idle connections\n\nLive heap after a full GC (`jcmd GC.class_histogram`) minus the same"
-                + " server's heap with no connection, over the number of connections; RSS likewise (includes"
-                + " kernel-independent native memory such as direct buffers); CPU of the server process over 3 s"
+                + " server's heap with no connection, over the number of connections; RSS likewise (adds native"
+                + " memory such as direct buffers and thread stacks); CPU of the server process over 3 s"
                 + " while all connections are idle.\n\n");
         appendTable(idle);
+        if (!idleClasses.rows().isEmpty()) {
+            md.append("\nWhat an idle connection is made of: the classes whose live heap grew most, per connection:\n\n");
+            appendTable(idleClasses);
+        }
         md.append('\n');
     }
 

@@ -25,7 +25,7 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
             "-Djdk.virtualThreadScheduler.parallelism=1");
 
     static Settings full(Path root) {
-        return new Settings(root, 1.5, 3.0, 3, idleConnectionBudget(), 1_000_000, false);
+        return new Settings(root, 1.0, 2.5, 5, idleConnectionBudget(), 1_000_000, false);
     }
 
     static Settings quick(Path root) {

@@ -98,10 +98,10 @@ final class SleepingTasks {
         }
     }
 
-    /** The histogram's total of live bytes, as {@link ProcessStats} reads it for another process. */
+    /** The histogram's total of live bytes, as {@link HeapHistogram} reads it for another process. */
     private static long liveHeap(String histogram) {
         try {
-            return ProcessStats.histogramTotal(histogram.lines().toList());
+            return HeapHistogram.parse(histogram.lines().toList()).totalBytes();
         } catch (IOException malformed) {
             throw new IllegalStateException(malformed);
         }
