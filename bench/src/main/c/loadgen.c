@@ -145,19 +145,22 @@ static long verify(uint32_t phase, uint64_t offset, const unsigned char *data, s
 
 /* ---- CPU time ---- */
 
-static double process_cpu_seconds(int pid) { /* utime + stime of /proc/pid/stat, or -1 */
+/* utime and stime of /proc/pid/stat, in seconds; 0 if unreadable (then the figures say -1) */
+static int process_cpu(int pid, double *user, double *sys) {
     char path[64], text[4096];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     FILE *f = fopen(path, "r");
-    if (!f) return -1;
+    if (!f) return 0;
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = 0;
     char *p = strrchr(text, ')');  /* the command name may hold spaces: fields restart after it */
-    if (!p) return -1;
+    if (!p) return 0;
     unsigned long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
-    return (double) (utime + stime) / (double) sysconf(_SC_CLK_TCK);
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return 0;
+    *user = (double) utime / (double) sysconf(_SC_CLK_TCK);
+    *sys = (double) stime / (double) sysconf(_SC_CLK_TCK);
+    return 1;
 }
 
 static double own_cpu_seconds(void) {
@@ -314,30 +317,35 @@ static void run_load(void) {
         for (int k = 0; k < cfg.inflight; k++) issue(i, start);
         flush_out(i);
     }
-    double server_cpu = 0, client_cpu = 0;
+    double user0 = 0, sys0 = 0, user1 = 0, sys1 = 0, client_cpu = 0;
+    int server_cpu_known = cfg.server_pid != 0;
     uint64_t now;
     while ((now = now_ns()) < run.window_end) {
         if (!run.measuring && now >= run.window_start) {
             run.measuring = 1;
             run.window_start = now;
-            server_cpu = cfg.server_pid ? process_cpu_seconds(cfg.server_pid) : 0;
+            server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user0, &sys0);
             client_cpu = own_cpu_seconds();
         }
         poll_once(&run, 5);
     }
     run.measuring = 0;
     double seconds = (double) (now_ns() - run.window_start) / 1e9;
-    server_cpu = cfg.server_pid ? process_cpu_seconds(cfg.server_pid) - server_cpu : -1;
+    server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user1, &sys1);
+    double server_cpu = server_cpu_known ? (user1 - user0) + (sys1 - sys0) : -1;
+    double server_user = server_cpu_known ? user1 - user0 : -1;
     client_cpu = own_cpu_seconds() - client_cpu;
     drain(&run);
     if (run.messages == 0) fail("no message came back during the measured window");
     double rate = (double) run.messages / seconds;
     printf("result connections=%d size=%d inflight=%d seconds=%.3f msgs=%lu msgs_per_s=%.0f mib_per_s=%.2f"
-           " p50_us=%.1f p99_us=%.1f server_cpu_s=%.3f server_cpu_us_per_msg=%.4f client_cpu_s=%.3f\n",
+           " p50_us=%.1f p99_us=%.1f server_cpu_s=%.3f server_cpu_us_per_msg=%.4f server_user_us_per_msg=%.4f"
+           " client_cpu_s=%.3f\n",
            cfg.connections, cfg.size, cfg.inflight, seconds, (unsigned long) run.messages, rate,
            rate * cfg.size / (1024.0 * 1024.0), hist_percentile(&latencies, 0.50) / 1e3,
            hist_percentile(&latencies, 0.99) / 1e3, server_cpu,
-           server_cpu < 0 ? -1.0 : server_cpu * 1e6 / (double) run.messages, client_cpu);
+           server_cpu < 0 ? -1.0 : server_cpu * 1e6 / (double) run.messages,
+           server_user < 0 ? -1.0 : server_user * 1e6 / (double) run.messages, client_cpu);
 }
 
 static void run_idle(void) {

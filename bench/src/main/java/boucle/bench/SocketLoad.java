@@ -13,7 +13,8 @@ import java.util.List;
 final class SocketLoad {
     static final String FILE = "load.tsv";
     static final List<String> METRICS = List.of(
-            "msgs_per_s", "mib_per_s", "p50_us", "p99_us", "server_cpu_us_per_msg", "client_cpu_s");
+            "msgs_per_s", "mib_per_s", "p50_us", "p99_us", "server_cpu_us_per_msg", "server_user_us_per_msg",
+            "client_cpu_s");
 
     private final Settings settings;
     private final Loadgen loadgen;
@@ -64,8 +65,8 @@ final class SocketLoad {
             row.add(result.get(metric));
         }
         table.add(row.toArray());
-        System.out.printf("  %-32s %-16s #%d %,10.0f msgs/s  p99 %8.1f us  server %.2f us/msg%n",
+        System.out.printf("  %-32s %-16s #%d %,10.0f msgs/s  p99 %8.1f us  server %.2f us/msg (user %.2f)%n",
                 scenario.name(), server.name(), repetition, result.get("msgs_per_s"), result.get("p99_us"),
-                result.get("server_cpu_us_per_msg"));
+                result.get("server_cpu_us_per_msg"), result.get("server_user_us_per_msg"));
     }
 }
