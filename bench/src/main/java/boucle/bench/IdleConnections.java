@@ -3,8 +3,8 @@ package boucle.bench;
 import java.io.IOException;
 
 /**
- * Memory and CPU of a server holding many idle connections: each server is started fresh, its live
- * heap measured with no connection, then again with N connections open (each has echoed one
+ * Memory and CPU of a server holding many idle connections: each server is started fresh and warmed
+ * up with the same short load, its live heap measured with no connection, then again with N connections open (each has echoed one
  * message, so every server has really accepted and served it, and is now waiting to read). The
  * difference over N is the retained heap per idle connection. CPU is sampled over a quiet window
  * while all of them wait.
@@ -38,6 +38,9 @@ final class IdleConnections {
     private void measure(Table table, Table classes, String name) throws IOException, InterruptedException {
         int connections = settings.idleConnections();
         try (ServerProcess server = Servers.start(settings, name)) {
+            // warm, as a server that has run a while is: a task parked in compiled frames keeps a
+            // smaller stack than one parked in interpreted frames, the same for every server
+            loadgen.run(Scenario.WARM_UP, server.port(), server.pid(), 0, settings.quick() ? 0.5 : 2);
             HeapHistogram baseline = HeapHistogram.of(settings.jcmd(), server.pid());
             long baselineHeap = baseline.totalBytes();
             long baselineRss = ProcessStats.residentBytes(server.pid());

@@ -14,4 +14,10 @@ record Scenario(String name, int connections, int size, int inflight) {
             new Scenario("100 conns x 64 B, 16 in flight", 100, 64, 16),
             new Scenario("1,000 conns x 1 KiB", 1000, 1024, 1),
             new Scenario("10 conns x 64 KiB", 10, 64 * 1024, 1));
+
+    /**
+     * Run on every server, the same way, before anything is measured: the JIT compiles the echo
+     * path, so that a measurement sees a server in its steady state, not its first seconds.
+     */
+    static final Scenario WARM_UP = new Scenario("warm-up", 100, 1024, 4);
 }

@@ -50,9 +50,8 @@ final class SocketLoad {
 
     /** JIT-compiles every server's echo path the same way before anything is counted. */
     private void warmUp(List<ServerProcess> servers) throws IOException, InterruptedException {
-        Scenario warmUp = new Scenario("warm-up", 100, 1024, 4);
         for (ServerProcess server : servers) {
-            loadgen.run(warmUp, server.port(), server.pid(), 0, settings.quick() ? 0.5 : 3);
+            loadgen.run(Scenario.WARM_UP, server.port(), server.pid(), 0, settings.quick() ? 0.5 : 3);
         }
     }
 
