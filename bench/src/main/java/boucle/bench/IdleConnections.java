@@ -49,6 +49,7 @@ final class IdleConnections {
                 double cpuBefore = ProcessStats.cpuSeconds(server.pid());
                 Thread.sleep(QUIET_WINDOW_MILLIS); // measuring idleness takes wall time, nothing to wait for
                 double idleCpuMs = (ProcessStats.cpuSeconds(server.pid()) - cpuBefore) * 1000;
+                idle.requireHeld();
                 HeapHistogram withConnections = HeapHistogram.of(settings.jcmd(), server.pid());
                 long heap = withConnections.totalBytes();
                 for (HeapHistogram.Growth growth : withConnections.growthOver(baseline, connections, TOP_CLASSES)) {

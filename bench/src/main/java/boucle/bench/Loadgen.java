@@ -3,7 +3,6 @@ package boucle.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,12 +73,24 @@ final class Loadgen {
 
     /** Idle connections held open by a load-generator process; closing stdin lets it close them. */
     record Idle(Process process) implements AutoCloseable {
+        /** Throws if the generator, and so its connections, went away before the measurement. */
+        void requireHeld() throws IOException {
+            if (!process.isAlive()) {
+                throw new IOException("the load generator holding the idle connections exited with status "
+                        + process.exitValue());
+            }
+        }
+
         @Override
-        public void close() throws IOException, InterruptedException {
-            OutputStream stdin = process.getOutputStream();
-            stdin.close();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        public void close() throws IOException {
+            process.getOutputStream().close();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException interrupted) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -41,7 +41,7 @@ final class SleepingTasks {
         this.out = out;
     }
 
-    void run() throws JMException {
+    void run() {
         heapBefore = liveHeap(histogram());
         Loop loop = new Loop();
         SplittableRandom random = new SplittableRandom(42);
