@@ -1,0 +1,126 @@
+package boucle.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line of {@code boucle-bench.jar}. {@code ./boucle bench} runs {@code all}; the other
+ * commands run one part, or are the processes the parts start (the anchor servers, the sleeping
+ * tasks).
+ *
+ * <pre>
+ *   java -jar bench/target/boucle-bench.jar all [--quick]     every part, then the report
+ *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|report [--quick]
+ *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo --port P
+ * </pre>
+ * Run from the project's root directory (or pass {@code --root DIR}).
+ */
+public final class Main {
+    private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out));
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        switch (command) {
+            case "netty-echo" -> {
+                try (NettyEchoServer server = NettyEchoServer.start(port(options))) {
+                    return serveForever(out, "netty-echo", server.port());
+                }
+            }
+            case "vt-echo" -> {
+                try (VirtualThreadEchoServer server = VirtualThreadEchoServer.start(port(options))) {
+                    return serveForever(out, "vt-echo", server.port());
+                }
+            }
+            case "sleeping-tasks" -> {
+                new SleepingTasks(Integer.parseInt(options.getFirst()), out).run();
+                return 0;
+            }
+            case "all", "micro", "tasks", "load", "idle", "report" -> {
+                return runParts(command, settings(options), out);
+            }
+            default -> {
+                usage(out);
+                return command.equals("help") ? 0 : 2;
+            }
+        }
+    }
+
+    private static int runParts(String command, Settings settings, PrintStream out) throws Exception {
+        List<String> parts = command.equals("all") ? PARTS : command.equals("report") ? List.of() : List.of(command);
+        List<String> failed = new ArrayList<>();
+        for (String part : parts) {
+            out.println("bench: " + part);
+            try {
+                runPart(part, settings);
+            } catch (Exception failure) {
+                // one part failing (a lost byte, an OOM) must not hide the figures of the others
+                failed.add(part + ": " + failure.getMessage());
+                System.err.println("bench: part '" + part + "' FAILED: " + failure.getMessage());
+            }
+        }
+        Path report = new Report(settings).write();
+        out.println("bench: report written to " + report);
+        failed.forEach(failure -> System.err.println("bench: FAILED " + failure));
+        return failed.isEmpty() ? 0 : 1;
+    }
+
+    private static void runPart(String part, Settings settings) throws Exception {
+        switch (part) {
+            case "micro" -> new MicroBenchmarks(settings).run();
+            case "tasks" -> new TaskMemory(settings).run();
+            case "load" -> new SocketLoad(settings).run();
+            case "idle" -> new IdleConnections(settings).run();
+            default -> throw new IllegalArgumentException("no part named '" + part + "'");
+        }
+    }
+
+    private static Settings settings(List<String> options) {
+        Path root = Path.of(".");
+        int at = options.indexOf("--root");
+        if (at >= 0 && at + 1 < options.size()) {
+            root = Path.of(options.get(at + 1));
+        }
+        root = root.toAbsolutePath().normalize();
+        return options.contains("--quick") ? Settings.quick(root) : Settings.full(root);
+    }
+
+    private static int port(List<String> options) {
+        int at = options.indexOf("--port");
+        if (at < 0 || at + 1 >= options.size()) {
+            throw new IllegalArgumentException("give the port to listen on: --port P (0: any free port)");
+        }
+        return Integer.parseInt(options.get(at + 1));
+    }
+
+    /** Serves until the process is killed, which is how the benchmark stops its servers. */
+    private static int serveForever(PrintStream out, String name, int port) throws InterruptedException {
+        out.println(name + " listening on 127.0.0.1:" + port);
+        out.flush();
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: java -jar boucle-bench.jar COMMAND [--quick] [--root DIR]");
+        out.println("  all          every part below, then the report (what ./boucle bench runs)");
+        out.println("  micro        JMH microbenchmarks against raw continuations and JDK baselines");
+        out.println("  tasks        heap of 1,000,000 sleeping tasks in -Xmx1g, and the loop's CPU while they sleep");
+        out.println("  load         socket load: Boucle's echo vs Netty NIO vs virtual threads, 5 scenarios");
+        out.println("  idle         heap and CPU per idle connection, each server");
+        out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
+        out.println("  netty-echo --port P   the Netty NIO anchor server");
+        out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
+    }
+}

@@ -1,0 +1,106 @@
+package boucle.bench;
+
+import boucle.core.Loop;
+import boucle.core.Routine;
+import boucle.core.Task;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A ping-pong between two tasks: ping wakes pong and parks, pong wakes ping and parks. The score is
+ * one round trip (two hand-overs). Boucle has no Queue yet (it comes with issue 4), so the tasks
+ * hand over with {@link Task#park}/{@link Task#wake}, the primitive a Queue is built on.
+ * Baselines: two bare continuations resumed alternately, and the JDK's answer to the same
+ * problem, two virtual threads exchanging through {@link SynchronousQueue}s.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class PingPongBenchmark {
+    static final int ROUNDS = 100_000;
+    static final int VIRTUAL_THREAD_ROUNDS = 10_000;
+
+    private Loop loop;
+    private Task<Void> ping;
+    private Task<Void> pong;
+    private RawContinuations raw;
+
+    @Setup
+    public void setUp() {
+        loop = new Loop();
+        pong = loop.spawn((Routine) () -> {
+            Task<?> me = Task.current();
+            while (true) {
+                me.park("ping");
+                ping.wake();
+            }
+        });
+        raw = new RawContinuations(2);
+    }
+
+    @TearDown
+    public void tearDown() {
+        loop.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUNDS)
+    public void bouclePingPong() {
+        ping = loop.spawn((Routine) () -> {
+            Task<?> me = Task.current();
+            for (int round = 0; round < ROUNDS; round++) {
+                pong.wake();
+                me.park("pong");
+            }
+        });
+        loop.runUntilComplete(ping);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUNDS)
+    public void rawContinuationPair() {
+        raw.resumeRoundRobin(ROUNDS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(VIRTUAL_THREAD_ROUNDS)
+    public void virtualThreadSynchronousQueue() throws InterruptedException {
+        SynchronousQueue<Integer> there = new SynchronousQueue<>();
+        SynchronousQueue<Integer> back = new SynchronousQueue<>();
+        Thread pinger = Thread.ofVirtual().start(() -> exchange(there, back, true));
+        Thread ponger = Thread.ofVirtual().start(() -> exchange(back, there, false));
+        pinger.join();
+        ponger.join();
+    }
+
+    /** Ping puts first, then takes; pong takes first, then puts: the same code, queues swapped. */
+    private static void exchange(SynchronousQueue<Integer> out, SynchronousQueue<Integer> in, boolean first) {
+        try {
+            for (int round = 0; round < VIRTUAL_THREAD_ROUNDS; round++) {
+                if (first) {
+                    out.put(round);
+                    in.take();
+                } else {
+                    out.put(in.take());
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

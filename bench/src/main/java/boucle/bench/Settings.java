@@ -1,0 +1,74 @@
+package boucle.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where things are and how long each run lasts. {@link #full} is the published run, sized so that
+ * the whole set takes under ten minutes on two cores; {@link #quick} only checks that every part
+ * works end to end.
+ *
+ * @param root         the project's root directory (holds {@code examples/} and {@code bench/})
+ * @param warmupSeconds load-generator warm-up before each measured window, not counted
+ * @param measureSeconds the measured window of each load run
+ * @param repetitions  runs of each (scenario, server); the report gives the median
+ */
+record Settings(Path root, double warmupSeconds, double measureSeconds, int repetitions,
+                int idleConnections, int sleepingTasks, boolean quick) {
+
+    /** The JVM flags of every server under test: the same heap, GC and scheduler for all. */
+    static final List<String> SERVER_JVM_FLAGS = List.of(
+            "-Xms2g", "-Xmx2g", "-XX:+UseG1GC",
+            "-Dio.netty.leakDetection.level=disabled",
+            // one carrier thread: every server gets the same one-thread budget as Boucle's loop
+            "-Djdk.virtualThreadScheduler.parallelism=1");
+
+    static Settings full(Path root) {
+        return new Settings(root, 1.0, 2.5, 5, idleConnectionBudget(), 1_000_000, false);
+    }
+
+    static Settings quick(Path root) {
+        return new Settings(root, 0.3, 0.7, 1, 2_000, 100_000, true);
+    }
+
+    Path results() {
+        return root.resolve("bench/results");
+    }
+
+    /** Raw figures of the latest run and server logs; ignored by git. */
+    Path work() {
+        return results().resolve("tmp");
+    }
+
+    Path loadgen() {
+        return root.resolve("bench/target/loadgen");
+    }
+
+    Path examplesJar() {
+        return root.resolve("examples/target/boucle-examples.jar");
+    }
+
+    Path benchJar() {
+        return root.resolve("bench/target/boucle-bench.jar");
+    }
+
+    Path java() {
+        return Path.of(ProcessHandle.current().info().command().orElse("java"));
+    }
+
+    Path jcmd() {
+        Path beside = java().resolveSibling("jcmd");
+        return Files.isExecutable(beside) ? beside : Path.of("jcmd");
+    }
+
+    /**
+     * 20,000 idle connections as the issue asks, unless the open-files limit (one descriptor per
+     * connection in the server, and in the client) is lower: then as many as fit with room for the
+     * JVM's own descriptors. The limit is read from /proc, as {@code ulimit -n} set it.
+     */
+    static int idleConnectionBudget() {
+        long limit = OpenFiles.limit();
+        return (int) Math.min(20_000, Math.max(1_000, limit - 1_000));
+    }
+}

@@ -1,0 +1,87 @@
+package boucle.bench;
+
+import boucle.core.Loop;
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Schedules 1,000,000 timers with random deadlines (within one second) on a loop whose clock
+ * jumps to the next deadline, and runs the loop until all have fired, each at its own deadline.
+ * Baseline: the same deadlines through a {@link PriorityQueue} of (deadline, sequence) entries,
+ * added then polled in order, which is the bare cost of the ordering alone, without a loop.
+ * Scores are per timer.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
+// one invocation fires a million timers (about a second): longer iterations, so each holds several
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class TimerBenchmark {
+    static final int TIMERS = 1_000_000;
+
+    private long[] deadlines;
+    private JumpingClock clock;
+    private Loop loop;
+    private long fired;
+    private final Runnable fire = () -> fired++;
+
+    @Setup
+    public void setUp() {
+        SplittableRandom random = new SplittableRandom(7);
+        deadlines = new long[TIMERS];
+        for (int i = 0; i < TIMERS; i++) {
+            deadlines[i] = 1 + random.nextLong(1_000_000_000L);
+        }
+        clock = new JumpingClock();
+        loop = new Loop(clock, clock);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TIMERS)
+    public long boucleTimers() {
+        clock.reset();
+        fired = 0;
+        for (long deadline : deadlines) {
+            loop.callAt(deadline, fire);
+        }
+        loop.run();
+        return fired;
+    }
+
+    private record Entry(long deadline, long sequence, Runnable action) {
+    }
+
+    private static final Comparator<Entry> ORDER =
+            Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::sequence);
+
+    @Benchmark
+    @OperationsPerInvocation(TIMERS)
+    public void priorityQueueBaseline(Blackhole sink) {
+        fired = 0;
+        PriorityQueue<Entry> queue = new PriorityQueue<>(ORDER);
+        long sequence = 0;
+        for (long deadline : deadlines) {
+            queue.add(new Entry(deadline, ++sequence, fire));
+        }
+        for (Entry next; (next = queue.poll()) != null; ) {
+            next.action().run();
+        }
+        sink.consume(fired);
+    }
+}
