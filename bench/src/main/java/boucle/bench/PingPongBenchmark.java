@@ -1,6 +1,7 @@
 package boucle.bench;
 
 import boucle.core.Loop;
+import boucle.core.Queue;
 import boucle.core.Routine;
 import boucle.core.Task;
 import java.util.concurrent.SynchronousQueue;
@@ -20,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A ping-pong between two tasks: ping wakes pong and parks, pong wakes ping and parks. The score is
- * one round trip (two hand-overs). Boucle has no Queue yet (it comes with issue 4), so the tasks
- * hand over with {@link Task#park}/{@link Task#wake}, the primitive a Queue is built on.
+ * one round trip (two hand-overs), measured twice: with {@link Task#park}/{@link Task#wake}, the
+ * primitive every wait is built on, and with two {@link Queue}s of one slot, as user code would.
  * Baselines: two bare continuations resumed alternately, and the JDK's answer to the same
  * problem, two virtual threads exchanging through {@link SynchronousQueue}s.
  */
@@ -69,6 +70,26 @@ public class PingPongBenchmark {
             }
         });
         loop.runUntilComplete(ping);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUNDS)
+    public void boucleQueuePingPong() {
+        Queue<Integer> toPong = Queue.bounded(1);
+        Queue<Integer> toPing = Queue.bounded(1);
+        Task<Void> echo = loop.spawn((Routine) () -> {
+            for (int round = 0; round < ROUNDS; round++) {
+                toPing.put(toPong.get());
+            }
+        });
+        Task<Void> serve = loop.spawn((Routine) () -> {
+            for (int round = 0; round < ROUNDS; round++) {
+                toPong.put(round);
+                toPing.get();
+            }
+        });
+        loop.runUntilComplete(serve);
+        loop.runUntilComplete(echo);
     }
 
     @Benchmark

@@ -134,8 +134,8 @@ final class Report {
             md.append(String.format("| %s | %s | %s | %.1f%s | %s | %.1f | %.2fx |%n", pair.benchmark(), pair.params(),
                     pair.boucleMethod(), pair.boucleNs(), error, pair.baselineMethod(), pair.baselineNs(), pair.ratio()));
         }
-        md.append("\nThe Queue ping-pong of the issue comes with issue 4 (Boucle's Queue); until then the"
-                + " ping-pong uses `Task.park`/`wake`, the primitive a Queue parks on.\n\n");
+        md.append("\nThe ping-pong runs twice: `bouclePingPong` hands over with `Task.park`/`wake`, the"
+                + " primitive every wait is built on; `boucleQueuePingPong` through two one-slot `Queue`s.\n\n");
     }
 
     private void memory(Table tasks, Table classes, Table idle, Table idleClasses) {

@@ -72,7 +72,7 @@ public final class Boucle {
             me.interruptSelf();
             return;
         }
-        Handle timer = loop.callAt(deadline, me.waker);
+        Handle timer = loop.callAt(deadline, me.waker());
         try {
             while (!timer.hasRun()) {
                 me.park(timer);

@@ -17,20 +17,25 @@ import jdk.internal.vm.ContinuationScope;
  *   <li>Coroutines only ever run on their loop's thread.</li>
  * </ul>
  */
-final class Coroutine {
+final class Coroutine extends Continuation {
     private static final ContinuationScope SCOPE = new ContinuationScope("boucle");
 
-    private final Continuation continuation;
+    /** The task this coroutine runs: what {@link #currentTask()} finds from inside. */
+    private final Task<?> task;
 
-    /** Callers check {@link ExportCheck} first, so a missing export never reaches this class. */
+    /**
+     * Callers check {@link ExportCheck} first: without the export this class cannot even load, and
+     * the check's one clear message must come before that.
+     */
     Coroutine(Task<?> task, Runnable body) {
-        continuation = new Pinnable(task, body);
+        super(SCOPE, body);
+        this.task = task;
     }
 
     /** Runs the body until it suspends or ends; returns {@code true} once it has ended. */
     boolean resume() {
-        continuation.run();
-        return continuation.isDone();
+        run();
+        return isDone();
     }
 
     /** Gives the hand back to whoever called {@link #resume()}. Only valid inside a coroutine. */
@@ -40,35 +45,26 @@ final class Coroutine {
 
     /** The task whose coroutine runs the calling code, or {@code null} in a plain callback. */
     static Task<?> currentTask() {
-        return Continuation.getCurrentContinuation(SCOPE) instanceof Pinnable mounted ? mounted.task : null;
+        return getCurrentContinuation(SCOPE) instanceof Coroutine mounted ? mounted.task : null;
     }
 
     /** The suspended body's stack, innermost frame first; empty while it runs or once done. */
     StackTraceElement[] stack() {
-        if (continuation.isDone()) {
+        if (isDone()) {
             return new StackTraceElement[0];
         }
         try {
-            return continuation.getStackTrace();
+            return getStackTrace();
         } catch (IllegalStateException mounted) {
             return new StackTraceElement[0];
         }
     }
 
     /** Turns the JDK's pinned-yield failure into an error that says what to do. */
-    private static final class Pinnable extends Continuation {
-        final Task<?> task;
-
-        Pinnable(Task<?> task, Runnable body) {
-            super(SCOPE, body);
-            this.task = task;
-        }
-
-        @Override
-        protected void onPinned(Continuation.Pinned reason) {
-            throw new IllegalStateException("a Boucle task cannot suspend here (pinned by " + reason
-                    + "): a native frame or a critical section is on its stack between the task and"
-                    + " the suspending call");
-        }
+    @Override
+    protected void onPinned(Continuation.Pinned reason) {
+        throw new IllegalStateException("a Boucle task cannot suspend here (pinned by " + reason
+                + "): a native frame or a critical section is on its stack between the task and"
+                + " the suspending call");
     }
 }

@@ -50,8 +50,8 @@ public final class Task<T> {
     private final Coroutine coroutine;
     /** Put in the loop's ready queue to run the next step; made once, not per step. */
     final Step step = new Step();
-    /** A timer action that wakes this task; made once, not per sleep. */
-    final Runnable waker = this::wake;
+    /** A timer action that wakes this task; see {@link #waker()}. */
+    private Runnable waker;
 
     private State state = State.NEW;
     private T result;
@@ -65,7 +65,8 @@ public final class Task<T> {
     /** The innermost open cancel scope (timeouts, groups) of this task's body. */
     CancelScope innermostScope;
     private int shieldDepth;
-    private final WaitQueue awaiters = new WaitQueue();
+    /** Tasks parked in {@link #await()}; made by the first awaiter, as most tasks have none. */
+    private WaitQueue awaiters;
     /** The group this task was spawned into, told when the task ends; or {@code null}. */
     TaskGroup group;
 
@@ -84,12 +85,18 @@ public final class Task<T> {
 
     /** The task running right now. */
     public static Task<?> current() {
-        Task<?> task = Coroutine.currentTask();
+        Task<?> task = currentTaskIfAny();
         if (task == null) {
             throw new IllegalStateException("this call suspends the current task, but it was made outside"
                     + " any Boucle task: run the code inside a task (Boucle.runTask, loop.spawn, ...)");
         }
         return task;
+    }
+
+    /** The current task, or {@code null} outside any; safe to call without the export. */
+    static Task<?> currentTaskIfAny() {
+        ExportCheck.requireContinuationAccess(); // before Coroutine loads, which needs the export
+        return Coroutine.currentTask();
     }
 
     public String name() {
@@ -132,7 +139,7 @@ public final class Task<T> {
         }
         observed = true;
         while (state != State.DONE) {
-            awaiters.park(this);
+            awaiters().park(this);
         }
         return outcome();
     }
@@ -146,7 +153,7 @@ public final class Task<T> {
         me.enterShield();
         try {
             while (state != State.DONE) {
-                awaiters.park(this);
+                awaiters().park(this);
             }
         } finally {
             me.exitShield();
@@ -351,11 +358,29 @@ public final class Task<T> {
         if (group != null) {
             group.childEnded(this);
         }
-        if (awaiters.isEmpty() && failure != null && !observed && !(failure instanceof CancelledException)) {
+        boolean awaited = awaiters != null && !awaiters.isEmpty();
+        if (!awaited && failure != null && !observed && !(failure instanceof CancelledException)) {
             Handle.LOG.log(System.Logger.Level.WARNING,
                     "task '" + name() + "' failed and nothing awaited it; the loop goes on", failure);
         }
-        awaiters.wakeAll();
+        if (awaited) {
+            awaiters.wakeAll();
+        }
+    }
+
+    /** A timer action that wakes this task; made by the first sleep, then reused. */
+    Runnable waker() {
+        if (waker == null) {
+            waker = this::wake;
+        }
+        return waker;
+    }
+
+    private WaitQueue awaiters() {
+        if (awaiters == null) {
+            awaiters = new WaitQueue();
+        }
+        return awaiters;
     }
 
     @SuppressWarnings("unchecked")
