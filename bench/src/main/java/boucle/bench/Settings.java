@@ -21,6 +21,9 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
     static final List<String> SERVER_JVM_FLAGS = List.of(
             "-Xms2g", "-Xmx2g", "-XX:+UseG1GC",
             "-Dio.netty.leakDetection.level=disabled",
+            // Netty's pools cache buffers up to 32 KiB per thread by default; the 64 KiB reads of the
+            // large-message scenario would each take a fresh buffer. The same for every server.
+            "-Dio.netty.allocator.maxCachedBufferCapacity=65536",
             // one carrier thread: every server gets the same one-thread budget as Boucle's loop
             "-Djdk.virtualThreadScheduler.parallelism=1");
 
