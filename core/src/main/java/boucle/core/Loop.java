@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -43,13 +41,11 @@ public final class Loop implements AutoCloseable {
     private final EventSource events;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private final TimerHeap timers = new TimerHeap();
-    private final ConcurrentLinkedQueue<Runnable> fromOtherThreads = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final Inbox fromOtherThreads;
     private final LiveTasks live = new LiveTasks();
 
     /** Which step runs now, for the slow-step watchdog; costs two plain stores per step. */
     final StepWatch watch = new StepWatch();
-    private volatile long slowStepNanos = StepWatch.DEFAULT_THRESHOLD_NANOS;
     /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
     private int threadCallsInFlight;
 
@@ -73,6 +69,7 @@ public final class Loop implements AutoCloseable {
     public Loop(Clock clock, EventSource events) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.events = Objects.requireNonNull(events, "events");
+        this.fromOtherThreads = new Inbox(events);
         this.owner = Thread.currentThread();
     }
 
@@ -139,10 +136,7 @@ public final class Loop implements AutoCloseable {
 
     /** The one method any thread may call: runs {@code action} on the loop soon, waking it if blocked. */
     public void callSoonThreadsafe(Runnable action) {
-        fromOtherThreads.add(Objects.requireNonNull(action, "action"));
-        if (wakeupPending.compareAndSet(false, true)) {
-            events.wakeup();
-        }
+        fromOtherThreads.post(Objects.requireNonNull(action, "action"));
     }
 
     /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. */
@@ -160,17 +154,17 @@ public final class Loop implements AutoCloseable {
 
     /** Starts {@code body} as a task and runs until no work is left; returns the task's outcome. */
     public <T> T runTask(Callable<T> body) {
-        Task<T> task = spawn(body);
-        task.markObserved();
-        run();
-        return task.result();
+        return runToEnd(spawn(body));
     }
 
     public void runTask(Routine body) {
-        Task<Void> task = spawn(body);
+        runToEnd(spawn(body));
+    }
+
+    private <T> T runToEnd(Task<T> task) {
         task.markObserved();
         run();
-        task.result();
+        return task.result();
     }
 
     /** Runs until {@code task} is done, then returns its result or rethrows its failure. */
@@ -248,10 +242,10 @@ public final class Loop implements AutoCloseable {
         if (!ready.isEmpty() || stopRequested) {
             events.poll(0); // only look: ready work must not wait
         } else {
-            wakeupPending.set(false); // reset before looking, so a wakeup racing with the look is kept
+            fromOtherThreads.armWakeup(); // before looking, so a post racing with the look is kept
             events.poll(fromOtherThreads.isEmpty() ? nanosUntilNextTimer() : 0);
         }
-        for (Runnable action; (action = fromOtherThreads.poll()) != null; ) {
+        for (Runnable action; (action = fromOtherThreads.take()) != null; ) {
             callSoon(action);
         }
     }
@@ -386,11 +380,7 @@ public final class Loop implements AutoCloseable {
         if (threshold.isNegative()) {
             throw new IllegalArgumentException("a slow-step threshold cannot be negative: " + threshold);
         }
-        slowStepNanos = threshold.toNanos();
-    }
-
-    long slowStepNanos() {
-        return slowStepNanos;
+        watch.setThresholdNanos(threshold.toNanos());
     }
 
     Thread owner() {

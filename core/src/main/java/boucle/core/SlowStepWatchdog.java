@@ -42,7 +42,7 @@ final class SlowStepWatchdog {
             long tick = Long.MAX_VALUE;
             long now = System.nanoTime();
             for (Loop loop : RunningLoops.all()) {
-                long threshold = loop.slowStepNanos();
+                long threshold = loop.watch.thresholdNanos();
                 if (threshold > 0) {
                     look(loop, threshold, now);
                     tick = Math.min(tick, Math.max(MIN_TICK_NANOS, threshold / 2));
@@ -77,7 +77,7 @@ final class SlowStepWatchdog {
         Thread owner = loop.owner();
         StringBuilder text = new StringBuilder(who).append(" has held its loop for at least ")
                 .append(heldNanos / 1_000_000).append(" ms without suspending (threshold ")
-                .append(loop.slowStepNanos() / 1_000_000).append(" ms): every other task of the loop waits."
+                .append(loop.watch.thresholdNanos() / 1_000_000).append(" ms): every other task of the loop waits."
                         + " Suspend (interrupt()) in long computations, or move blocking work to"
                         + " Boucle.runInThread. Loop thread '").append(owner.getName()).append("' is at:");
         for (StackTraceElement frame : owner.getStackTrace()) {

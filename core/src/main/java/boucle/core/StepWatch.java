@@ -24,6 +24,8 @@ final class StepWatch {
     private long steps;
     /** The step running, or {@code null} while the loop waits or is between steps. Read racily. */
     private Runnable current;
+    /** How long a step may run before it is reported; set from any thread. */
+    private volatile long thresholdNanos = DEFAULT_THRESHOLD_NANOS;
 
     // the watchdog's own bookkeeping, touched by its thread only
     long seenSteps = -1;
@@ -46,5 +48,13 @@ final class StepWatch {
 
     Runnable current() {
         return current;
+    }
+
+    long thresholdNanos() {
+        return thresholdNanos;
+    }
+
+    void setThresholdNanos(long nanos) {
+        thresholdNanos = nanos;
     }
 }

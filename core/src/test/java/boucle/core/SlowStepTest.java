@@ -73,7 +73,7 @@ class SlowStepTest {
     @Test
     void theDefaultThresholdIsAHundredMilliseconds() {
         try (Loop loop = new Loop()) {
-            assertEquals(Duration.ofMillis(100).toNanos(), loop.slowStepNanos());
+            assertEquals(Duration.ofMillis(100).toNanos(), loop.watch.thresholdNanos());
         }
     }
 
