@@ -3,20 +3,11 @@ package boucle.bench;
 import boucle.core.Boucle;
 import boucle.core.Loop;
 import boucle.core.Routine;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One {@code interrupt()} round trip (the task goes to the end of the ready FIFO, the loop makes a
@@ -26,13 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The 1,000-task case keeps 999 tasks interrupting forever and times a 1,000th that interrupts
  * a fixed number of times, so each invocation counts whole turns of all of them.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class InterruptBenchmark {
+public class InterruptBenchmark extends Microbenchmark {
     static final int ROUNDS = 100_000;
 
     @Param({"1", "1000"})

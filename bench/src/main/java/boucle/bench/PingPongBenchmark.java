@@ -5,19 +5,10 @@ import boucle.core.Queue;
 import boucle.core.Routine;
 import boucle.core.Task;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A ping-pong between two tasks: ping wakes pong and parks, pong wakes ping and parks. The score is
@@ -26,13 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Baselines: two bare continuations resumed alternately, and the JDK's answer to the same
  * problem, two virtual threads exchanging through {@link SynchronousQueue}s.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class PingPongBenchmark {
+public class PingPongBenchmark extends Microbenchmark {
     static final int ROUNDS = 100_000;
     static final int VIRTUAL_THREAD_ROUNDS = 10_000;
 

@@ -4,17 +4,10 @@ import boucle.core.Loop;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -25,14 +18,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * added then polled in order, which is the bare cost of the ordering alone, without a loop.
  * Scores are per timer.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
 // one invocation fires a million timers (about a second): longer iterations, so each holds several
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class TimerBenchmark {
+public class TimerBenchmark extends Microbenchmark {
     static final int TIMERS = 1_000_000;
 
     private long[] deadlines;

@@ -4,19 +4,10 @@ import boucle.core.Boucle;
 import boucle.core.Loop;
 import boucle.core.Routine;
 import boucle.core.Waiter;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link Waiter} wake-up: 1,000 tasks wait on one gate; each round a controller task replaces the
@@ -24,13 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The score is per woken task (wake, resume, park again). Baseline: 1,000 bare continuations
  * resumed round-robin, one yield + resume each.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-Xmx2g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class WaiterBenchmark {
+public class WaiterBenchmark extends Microbenchmark {
     static final int WAITERS = 1000;
     static final int ROUNDS = 100;
 
