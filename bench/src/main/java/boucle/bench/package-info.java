@@ -1,0 +1,9 @@
+/**
+ * Benchmarks, each against an anchor measured in the same run: JMH microbenchmarks against bare
+ * JDK continuations and JDK baselines; Boucle's {@code echo} against a Netty NIO echo server and a
+ * virtual-thread-per-connection server, driven by the C load generator ({@code src/main/c}) that
+ * verifies every byte; the heap of sleeping tasks and of idle connections. {@link boucle.bench.Main}
+ * runs them and writes {@code bench/results/REPORT.md}. Built only with the Maven profile
+ * {@code bench}; nothing here is a dependency of {@code core}, {@code net} or {@code examples}.
+ */
+package boucle.bench;
