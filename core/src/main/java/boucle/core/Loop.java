@@ -95,11 +95,7 @@ public final class Loop implements AutoCloseable {
     }
 
     public Task<Void> spawn(String name, Routine body) {
-        Objects.requireNonNull(body, "body");
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, Objects.requireNonNull(body, "body").asCallable());
     }
 
     public <T> Task<T> spawn(String name, Callable<T> body) {

@@ -95,10 +95,7 @@ public final class TaskGroup {
     }
 
     public Task<Void> spawn(String name, Routine body) {
-        return spawn(name, () -> {
-            body.run();
-            return null;
-        });
+        return spawn(name, body.asCallable());
     }
 
     /** The children still running, oldest first. */
@@ -144,19 +141,21 @@ public final class TaskGroup {
     /** Waits for every child; a cancellation of the owner cancels them, but the wait goes on. */
     private void joinChildren() {
         try {
-            while (!children.isEmpty()) {
-                ownerWaiting.park(this);
-            }
+            awaitChildren();
         } catch (CancelledException cancelled) {
             bodyFailed(cancelled);
             owner.enterShield();
             try {
-                while (!children.isEmpty()) {
-                    ownerWaiting.park(this);
-                }
+                awaitChildren();
             } finally {
                 owner.exitShield();
             }
+        }
+    }
+
+    private void awaitChildren() {
+        while (!children.isEmpty()) {
+            ownerWaiting.park(this);
         }
     }
 

@@ -40,10 +40,7 @@ public final class Timeouts {
     }
 
     public static void withTimeout(Duration timeout, Routine body) throws Exception {
-        withTimeout(timeout, () -> {
-            body.run();
-            return null;
-        });
+        withTimeout(timeout, body.asCallable());
     }
 
     /** Runs {@code body} until {@code deadline} on the loop's clock ({@link Loop#now()}). */
