@@ -28,6 +28,19 @@ import java.util.function.BooleanSupplier;
  * block: mounting a continuation under a monitor crashes the JVM. Blocking work goes to another
  * thread with {@link Boucle#runInThread}; a call in flight counts as work, so the loop waits for it.
  *
+ * <h2>Interrupts</h2>
+ * An interrupt of the loop's thread ends the current run; it never makes the loop spin. The loop
+ * notices the interrupt flag when its wait for events returns (a selector or a park returns at
+ * once on an interrupt), clears it, cancels every live task and runs them until their
+ * {@code finally} blocks are done, as {@link #close()} does, then the {@code run...} method throws
+ * a {@link LoopInterruptedException} with the thread's interrupt flag set again. A second
+ * interrupt during that clean-up abandons it. Why end rather than clear and go on: an interrupt is
+ * how the JVM's tools ask a thread to stop (JUnit's {@code @Timeout}, an executor's
+ * {@code shutdownNow}), and a loop that swallowed it would run on past the caller's deadline. A
+ * step that blocks the thread itself is not cut short: the interrupt is seen once it returns. To
+ * give the hand back inside a task, call {@link Boucle#interrupt()}; to stop a loop from another
+ * thread, {@code loop.callSoonThreadsafe(loop::stop)}.
+ *
  * <h2>Debugging</h2>
  * {@link #dumpTasks()} lists every live task with its state, what it waits on and its stack;
  * {@link #dumpTasksThreadsafe()} does it from any thread, and the JMX bean
@@ -142,7 +155,11 @@ public final class Loop implements AutoCloseable {
 
     // ---- running ----------------------------------------------------------------------------
 
-    /** Runs until no work is left: nothing ready, no timer, nothing waiting on the event source. */
+    /**
+     * Runs until no work is left: nothing ready, no timer, nothing waiting on the event source.
+     * Every {@code run...} method throws {@link LoopInterruptedException} if the thread is
+     * interrupted meanwhile (see the class notes).
+     */
     public void run() {
         runWhile(this::hasWork);
         live.reportStranded();
@@ -210,12 +227,15 @@ public final class Loop implements AutoCloseable {
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
-        if (!live.isEmpty()) {
-            live.cancelAll();
-            runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
+        try {
+            if (!live.isEmpty()) {
+                live.cancelAll();
+                runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
+            }
+        } finally {
+            closed = true; // even when an interrupt ended the clean-up: the source is released either way
+            events.close();
         }
-        closed = true;
-        events.close();
     }
 
     // ---- the loop itself ------------------------------------------------------------------
@@ -224,14 +244,46 @@ public final class Loop implements AutoCloseable {
         enter();
         try {
             while (!stopRequested && keepGoing.getAsBoolean()) {
-                turns++;
-                waitForEvents();
-                runDueTimers();
-                runReadyBatch();
+                if (!turn()) {
+                    endInterruptedRun();
+                }
             }
         } finally {
             exit();
         }
+    }
+
+    /** One turn; {@code false}, with nothing run, when the thread was found interrupted after the wait. */
+    private boolean turn() {
+        turns++;
+        waitForEvents();
+        if (Thread.interrupted()) { // checked here, not per source: every source returns at once when interrupted
+            return false;
+        }
+        runDueTimers();
+        runReadyBatch();
+        return true;
+    }
+
+    /** The thread was interrupted: cancel the live tasks, run their finally blocks, end the run; see the class notes. */
+    private void endInterruptedRun() {
+        int cancelled = live.size();
+        live.cancelAll();
+        boolean abandoned = false;
+        while (!live.isEmpty() && hasWork()) {
+            if (!turn()) {
+                abandoned = true; // interrupted again: stop cleaning up at once
+                break;
+            }
+        }
+        Thread thread = Thread.currentThread();
+        thread.interrupt(); // restored, so whoever called run() still sees it
+        throw new LoopInterruptedException("the loop's thread '" + thread.getName() + "' was interrupted: "
+                + (abandoned ? "its " + cancelled + " live task(s) were cancelled, and a second interrupt"
+                        + " abandoned their clean-up (" + live.size() + " left)"
+                        : "its " + cancelled + " live task(s) were cancelled and ran their finally blocks")
+                + "; the run ends. To give the hand back inside a task call Boucle.interrupt(); to stop a"
+                + " loop from another thread, loop.callSoonThreadsafe(loop::stop)");
     }
 
     private void waitForEvents() {
