@@ -22,8 +22,11 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Threads</h2>
  * A loop runs on one thread, the one that calls {@code run...}. Every method is for that thread
- * only (a call from another thread while the loop runs is an error), except
- * {@link #callSoonThreadsafe}, which any thread may call and which wakes a blocked loop.
+ * only (a call from another thread while the loop runs is refused before it changes anything),
+ * except those whose javadoc says "Any thread": {@link #callSoonThreadsafe}, which wakes a blocked
+ * loop, {@link #dumpTasksThreadsafe()}, {@link #setSlowStepThreshold}, and the diagnostics
+ * ({@link #isRunning()}, {@link #now()}, {@link #turns()}...). The same rule holds for every type
+ * of this package: tasks, handles and the synchronisation primitives.
  * The loop's own path holds no monitor, and a loop refuses to start inside a {@code synchronized}
  * block: mounting a continuation under a monitor crashes the JVM. Blocking work goes to another
  * thread with {@link Boucle#runInThread}; a call in flight counts as work, so the loop waits for it.
@@ -86,7 +89,12 @@ public final class Loop implements AutoCloseable {
         this.owner = Thread.currentThread();
     }
 
-    /** The loop running on this thread: from inside a task or a callback it runs. */
+    /** The loop running on the calling thread, or {@code null}. */
+    static Loop runningHere() {
+        return RUNNING.get();
+    }
+
+    /** The loop running on this thread: from inside a task or a callback it runs. Any thread. */
     public static Loop current() {
         Loop loop = RUNNING.get();
         if (loop == null) {
@@ -143,12 +151,15 @@ public final class Loop implements AutoCloseable {
         return timer;
     }
 
-    /** The one method any thread may call: runs {@code action} on the loop soon, waking it if blocked. */
+    /**
+     * Runs {@code action} on the loop's thread soon, waking the loop if it is blocked: the one door
+     * in from other threads. Any thread.
+     */
     public void callSoonThreadsafe(Runnable action) {
         fromOtherThreads.post(Objects.requireNonNull(action, "action"));
     }
 
-    /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. */
+    /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. Any thread. */
     public long now() {
         return clock.nanoTime();
     }
@@ -182,6 +193,7 @@ public final class Loop implements AutoCloseable {
 
     /** Runs until {@code task} is done, then returns its result or rethrows its failure. */
     public <T> T runUntilComplete(Task<T> task) {
+        requireUsable(); // before markObserved: a refused call changes nothing
         if (task.loop != this) {
             throw new IllegalArgumentException("task '" + task.name() + "' belongs to another loop");
         }
@@ -204,12 +216,16 @@ public final class Loop implements AutoCloseable {
         runWhile(() -> true);
     }
 
-    /** Makes {@link #runForever} (or any run) return at the end of the current turn. */
+    /**
+     * Makes {@link #runForever} (or any run) return at the end of the current turn. Loop thread;
+     * from another, {@code loop.callSoonThreadsafe(loop::stop)}.
+     */
     public void stop() {
         requireLoopThread();
         stopRequested = true;
     }
 
+    /** Whether a {@code run...} method is running the loop now. Any thread. */
     public boolean isRunning() {
         return running;
     }
@@ -373,22 +389,28 @@ public final class Loop implements AutoCloseable {
         return timers;
     }
 
-    /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. */
+    /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. Any thread. */
     public EventSource eventSource() {
         return events;
     }
 
-    /** How many turns the loop has made; a diagnostic that proves an idle loop does not spin. */
+    /**
+     * How many turns the loop has made; a diagnostic that proves an idle loop does not spin. Any
+     * thread: from another one while the loop runs, a snapshot that may lag.
+     */
     public long turns() {
         return turns;
     }
 
-    /** How many timers are pending; a diagnostic that proves cancelled waits leave nothing behind. */
+    /**
+     * How many timers are pending; a diagnostic that proves cancelled waits leave nothing behind.
+     * Any thread: from another one while the loop runs, a snapshot that may lag.
+     */
     public int pendingTimers() {
         return timers.size();
     }
 
-    /** The tasks that have started and not finished, oldest first. */
+    /** The tasks that have started and not finished, oldest first. Loop thread. */
     public List<Task<?>> tasks() {
         requireLoopThread();
         return live.snapshot();
