@@ -69,6 +69,21 @@ class OutboundTest {
     }
 
     @Test
+    void aQueueLongerThanOneWritevHoldsTakesOneWritevPerThousandBuffers() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(1 << 20, 1 << 20);
+            for (int i = 0; i < 1500; i++) {
+                server.write("line " + i + "\n");
+            }
+            server.flush();
+            assertEquals(2, server.writeCalls(), "1,024 buffers per writev (IOV_MAX), then the other 476");
+            for (int i = 0; i < 1500; i++) {
+                assertEquals("line " + i, client.readLine(100));
+            }
+        });
+    }
+
+    @Test
     void writesOfManyTasksInOneTurnLeaveTogether() {
         SocketPair.run((client, server) -> {
             List<Task<Void>> writers = new ArrayList<>();
