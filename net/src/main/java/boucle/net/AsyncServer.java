@@ -68,6 +68,19 @@ public final class AsyncServer implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("boucle.net");
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
 
+    /**
+     * The classes the accept loop and a new connection use, loaded with this one. At EMFILE,
+     * loading a class from a directory, or from a jar not opened yet, fails; the JVM then fails
+     * that call site for good, and the accept loop could never recover. Class literals load a
+     * class (without initializing it), so the code that runs in the worst moment has nothing to
+     * open.
+     */
+    @SuppressWarnings("unused")
+    private static final List<Class<?>> LOADED_AHEAD = List.of(Boucle.class, CancelledException.class,
+            SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
+            AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
+            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class);
+
     private enum State { NEW, SERVING, DRAINING, DONE }
 
     private final Handler handler;
@@ -132,9 +145,9 @@ public final class AsyncServer implements AutoCloseable {
      * was asked for before it began.
      */
     public void serveForever() throws IOException {
+        requireLoopThread(); // a second call from another thread while it serves: refused as such
         Task.current(); // refuses a call from outside any task, before anything changes
         Loop here = Loop.current();
-        requireLoopThread();
         if (state != State.NEW || stopped.isDone()) {
             throw new IllegalStateException("this server has already served: serveForever runs once per server");
         }
