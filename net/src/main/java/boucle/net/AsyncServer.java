@@ -2,13 +2,13 @@ package boucle.net;
 
 import boucle.core.Boucle;
 import boucle.core.CancelledException;
+import boucle.core.Event;
 import boucle.core.Loop;
 import boucle.core.Semaphore;
 import boucle.core.Task;
 import boucle.core.TaskFailedException;
 import boucle.core.TaskGroup;
 import boucle.core.Timeouts;
-import boucle.core.WaitQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -92,10 +92,10 @@ public final class AsyncServer implements AutoCloseable {
     private final Semaphore slots;
     /** The connections whose task has not ended, oldest first: told when shutdown begins. */
     private final Set<Connection> connections = new LinkedHashSet<>();
-    /** The shutdown waits here for the connections to end within the grace period. */
-    private final WaitQueue drained = new WaitQueue();
-    /** serveForever's body waits here for shutdown() to begin. */
-    private final WaitQueue stopping = new WaitQueue();
+    /** Set by shutdown(): serveForever's body waits for it, then drains. */
+    private final Event shutdownBegan = new Event();
+    /** Set as the last connection ends while draining: the grace period waits for it. */
+    private final Event allEnded = new Event();
     /** Done once serveForever has returned; what shutdownThreadsafe hands out. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** The loop that serves, once serveForever began: what the thread checks compare against. */
@@ -164,9 +164,7 @@ public final class AsyncServer implements AutoCloseable {
                     "a handler failed (its connection is closed, the server goes on)", logInterval, here);
             TaskGroup.run(group -> {
                 acceptor = group.spawn(where, () -> acceptUntilShutdown(group));
-                while (state == State.SERVING) {
-                    stopping.park("shutdown() of " + this);
-                }
+                shutdownBegan.await();
                 drain();
                 return null;
             });
@@ -245,9 +243,7 @@ public final class AsyncServer implements AutoCloseable {
         }
         if (!connections.isEmpty() && shutdownGrace.isPositive()) {
             Timeouts.withTimeoutOrEmpty(shutdownGrace, () -> {
-                while (!connections.isEmpty()) {
-                    drained.park("connections to finish (shutdown grace)");
-                }
+                allEnded.await();
                 return null;
             });
         }
@@ -273,7 +269,7 @@ public final class AsyncServer implements AutoCloseable {
                 state = State.DRAINING;
                 listener.close();
                 acceptor.cancel(new CancelledException("the server is shutting down"));
-                stopping.wakeAll();
+                shutdownBegan.set();
             }
             case DRAINING, DONE -> {
                 // already on its way
@@ -312,8 +308,8 @@ public final class AsyncServer implements AutoCloseable {
     void connectionEnded(Connection connection) {
         if (connections.remove(connection)) {
             slots.release();
-            if (connections.isEmpty()) {
-                drained.wakeAll();
+            if (connections.isEmpty() && state == State.DRAINING) {
+                allEnded.set();
             }
         }
     }
