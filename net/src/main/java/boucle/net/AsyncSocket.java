@@ -46,6 +46,9 @@ import java.util.Objects;
  *       {@link SocketClosedException}. Closing does not flush: call {@link #flush()} first.</li>
  *   <li>Timeouts ({@link #setReadTimeout}, {@link #setWriteTimeout}) apply per call, and end it with
  *       a {@link java.net.SocketTimeoutException}; the socket stays usable.</li>
+ *   <li>On a connection of an {@link AsyncServer} that began shutting down, a read that would wait
+ *       for the peer throws a {@link ServerShuttingDownException}; bytes already received are
+ *       still returned, and writes go on.</li>
  * </ul>
  */
 public final class AsyncSocket implements AutoCloseable {
