@@ -1,6 +1,7 @@
 package boucle.net;
 
 import boucle.core.Loop;
+import boucle.core.LoopBound;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
@@ -67,7 +68,7 @@ import java.util.Objects;
  *       still returned, and writes go on.</li>
  * </ul>
  */
-public final class AsyncSocket implements AutoCloseable {
+public final class AsyncSocket implements AutoCloseable, LoopBound {
     private final Registration registration;
     private final Inbound inbound;
     private final Outbound outbound;
