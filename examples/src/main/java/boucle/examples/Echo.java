@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 
 /**
- * {@code echo [--host H] [--port P]}: a server that sends every byte back, in order, to any number
+ * {@code echo [--host H] [--port P] [--loops N]}: a server that sends every byte back, in order, to any number
  * of clients. The whole server is the {@link #echo} handler, plain sequential code run as one
  * task per connection:
  *
@@ -45,14 +45,16 @@ final class Echo implements Command {
 
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        return Servers.run("echo", args, DEFAULT_PORT, this::usage, AsyncServer.builder(Echo::echo), out);
+        return Servers.run("echo", args, DEFAULT_PORT, this::usage, group -> AsyncServer.builder(Echo::echo), out);
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: echo [--host H] [--port P]");
+        out.println("usage: echo [--host H] [--port P] [--loops N]");
         out.println("  An echo server: every byte a client sends comes back to it, in order.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        out.println("  --loops N  event loops, one thread each, connections spread over them (default: all "
+                + ServerOptions.defaultLoops() + " cores)");
         out.println("  Try it: nc localhost " + DEFAULT_PORT + "   (Ctrl-C or SIGTERM stops the server gracefully;");
         out.println("  a second one stops it at once)");
     }

@@ -1,12 +1,18 @@
 package boucle.examples;
 
 /**
- * The command line shared by the server commands: {@code [--host H] [--port P]}.
+ * The command line shared by the server commands: {@code [--host H] [--port P] [--loops N]}.
  *
  * @param host the address to listen on; {@code 127.0.0.1} unless given
  * @param port the port to listen on; the command's default unless given, 0 for any free one
+ * @param loops how many event loops (threads) serve; one per available processor unless given
  */
-record ServerOptions(String host, int port) {
+record ServerOptions(String host, int port, int loops) {
+
+    /** One loop per core, as Netty's and Vert.x's defaults. */
+    static int defaultLoops() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     /** Whether the arguments ask for help rather than a server. */
     static boolean wantsHelp(String[] args) {
@@ -22,9 +28,10 @@ record ServerOptions(String host, int port) {
     static ServerOptions parse(String[] args, int defaultPort) {
         String host = "127.0.0.1";
         int port = defaultPort;
+        int loops = defaultLoops();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!option.equals("--host") && !option.equals("--port")) {
+            if (!option.equals("--host") && !option.equals("--port") && !option.equals("--loops")) {
                 throw new IllegalArgumentException("unknown option '" + option + "'");
             }
             if (i + 1 == args.length) {
@@ -33,11 +40,25 @@ record ServerOptions(String host, int port) {
             String value = args[++i];
             if (option.equals("--host")) {
                 host = value;
+            } else if (option.equals("--loops")) {
+                loops = parseLoops(value);
             } else {
                 port = parsePort(value);
             }
         }
-        return new ServerOptions(host, port);
+        return new ServerOptions(host, port, loops);
+    }
+
+    private static int parseLoops(String value) {
+        try {
+            int loops = Integer.parseInt(value);
+            if (loops >= 1 && loops <= 1024) {
+                return loops;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new IllegalArgumentException("--loops needs a number from 1 to 1024, not '" + value + "'");
     }
 
     private static int parsePort(String value) {

@@ -1,16 +1,18 @@
 package boucle.examples;
 
-import boucle.core.Loop;
 import boucle.net.AsyncServer;
-import boucle.net.Net;
+import boucle.net.GroupServer;
+import boucle.net.LoopGroup;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Runs a server command: binds, says where it listens, serves until SIGINT or SIGTERM, which run
- * the graceful shutdown ({@link StopSignals}); the command then returns 0.
+ * Runs a server command: starts {@code --loops} loops ({@link LoopGroup}), binds, says where it
+ * listens, serves on every loop ({@link GroupServer}) until SIGINT or SIGTERM, which run the
+ * graceful shutdown ({@link StopSignals}); the command then returns 0.
  */
 final class Servers {
     private Servers() {
@@ -21,7 +23,7 @@ final class Servers {
      * (status 2), otherwise {@link #serve}.
      */
     static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
-            AsyncServer.Builder builder, PrintStream out) throws IOException {
+            Function<LoopGroup, AsyncServer.Builder> server, PrintStream out) throws IOException {
         if (ServerOptions.wantsHelp(args)) {
             usage.accept(out);
             return 0;
@@ -34,27 +36,28 @@ final class Servers {
             usage.accept(System.err);
             return 2;
         }
-        return serve(name, options, builder, out);
+        return serve(name, options, server, out);
     }
 
     /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
-    private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
-            throws IOException {
-        AsyncServer server;
-        try {
-            server = builder.host(options.host()).port(options.port()).bind();
-        } catch (BindException | java.nio.channels.UnresolvedAddressException e) {
-            System.err.println(name + ": cannot listen on " + options.host() + ":" + options.port() + ": "
-                    + (e.getMessage() != null ? e.getMessage() : "unknown host"));
-            return 1;
-        }
-        StopSignals.install(name, server);
-        out.println(name + " server listening on " + options.host() + ":" + server.port()
-                + " (try: nc " + options.host() + " " + server.port() + ")");
-        out.flush();
-        try (Loop loop = Net.newLoop()) {
-            Net.runWithBufferRecycling(() -> loop.runTask(server::serveForever));
-        }
+    private static int serve(String name, ServerOptions options, Function<LoopGroup, AsyncServer.Builder> serverOf,
+            PrintStream out) throws IOException {
+        try (LoopGroup group = LoopGroup.start(options.loops(), name + "-loop")) {
+            GroupServer server;
+            try {
+                server = GroupServer.start(group, serverOf.apply(group).host(options.host()).port(options.port()));
+            } catch (BindException | java.nio.channels.UnresolvedAddressException e) {
+                System.err.println(name + ": cannot listen on " + options.host() + ":" + options.port() + ": "
+                        + (e.getMessage() != null ? e.getMessage() : "unknown host"));
+                return 1; // closing the group ends its idle loops
+            }
+            StopSignals.install(name, group);
+            out.println(name + " server listening on " + options.host() + ":" + server.port() + " with "
+                    + options.loops() + (options.loops() == 1 ? " loop" : " loops")
+                    + " (try: nc " + options.host() + " " + server.port() + ")");
+            out.flush();
+            server.whenStopped().exceptionally(failed -> null).join(); // until a signal shuts the group down
+        } // close(): the loops end once their servers drained
         return 0;
     }
 }
