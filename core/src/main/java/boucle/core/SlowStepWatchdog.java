@@ -73,7 +73,6 @@ final class SlowStepWatchdog {
             }
             watch.seenSteps = steps;
             watch.seenSince = now;
-            watch.nativeSeen = null;
             watch.seenCpu = step == null ? -1 : cpuTime(loop.owner());
             return;
         }
@@ -89,14 +88,6 @@ final class SlowStepWatchdog {
             }
             String who = describe(step);
             SlowStepReport report = new SlowStepReport(who, owner.getName(), threshold, held, cpu, state, stack);
-            if (report.cause == SlowStepReport.Cause.BLOCKED_IN_CALL && state == Thread.State.RUNNABLE
-                    && !stack[0].equals(watch.nativeSeen)) {
-                watch.nativeSeen = stack[0]; // a native frame once may be a quick call (nanoTime): look again
-                watch.descheduledStep = step;
-                watch.descheduledWall = held;
-                watch.descheduledCpu = cpu;
-                return;
-            }
             if (report.cause == SlowStepReport.Cause.DESCHEDULED) {
                 watch.descheduledStep = step; // not blamed yet: its CPU time may still pass the threshold
                 watch.descheduledWall = held;
