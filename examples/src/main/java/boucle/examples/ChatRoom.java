@@ -49,6 +49,7 @@ final class ChatRoom {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final int maxQueuedBytes;
     private final RoomLink link;
+    private boolean closing;
 
     /** A room of one part, on whichever loop uses it: nothing beyond. */
     ChatRoom(int maxQueuedBytes) {
@@ -78,12 +79,22 @@ final class ChatRoom {
         return member;
     }
 
+    /**
+     * The server is shutting down: every member is about to be told so and leave, so a notice to
+     * the others each time would only be noise (and n² lines).
+     */
+    void closing() {
+        closing = true;
+    }
+
     /** Takes the member out and tells the others why, if there is a reason to say. */
     void leave(Member member) {
         if (members.remove(member.nick, member)) {
             link.release(member.id);
-            String why = member.droppedBecause != null ? " (" + member.droppedBecause + ")" : "";
-            broadcast(member, "* " + member.nick + " left" + why);
+            if (!closing) {
+                String why = member.droppedBecause != null ? " (" + member.droppedBecause + ")" : "";
+                broadcast(member, "* " + member.nick + " left" + why);
+            }
         }
     }
 
