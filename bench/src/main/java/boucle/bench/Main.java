@@ -47,7 +47,7 @@ public final class Main {
                 new SleepingTasks(Integer.parseInt(options.getFirst()), out).run();
                 return 0;
             }
-            case "all", "micro", "tasks", "load", "idle", "report" -> {
+            case "all", "micro", "tasks", "load", "idle", "loops", "report" -> {
                 return runParts(command, settings(options), out);
             }
             default -> {
@@ -82,6 +82,7 @@ public final class Main {
             case "tasks" -> new TaskMemory(settings).run();
             case "load" -> new SocketLoad(settings).run();
             case "idle" -> new IdleConnections(settings).run();
+            case "loops" -> new LoopsBench(settings).run();
             default -> throw new IllegalArgumentException("no part named '" + part + "'");
         }
     }
@@ -119,6 +120,7 @@ public final class Main {
         out.println("  tasks        heap of 1,000,000 sleeping tasks in -Xmx1g, and the loop's CPU while they sleep");
         out.println("  load         socket load: Boucle's echo vs Netty NIO vs virtual threads, 5 scenarios");
         out.println("  idle         heap and CPU per idle connection, each server");
+        out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");

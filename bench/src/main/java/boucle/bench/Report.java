@@ -40,6 +40,10 @@ final class Report {
         socketLoad(load);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
+        Path loops = settings.results().resolve(LoopsBench.SECTION); // the every-core part, when it ran
+        if (Files.exists(loops)) {
+            md.append(Files.readString(loops));
+        }
         Path analysis = settings.results().resolve(ANALYSIS);
         if (Files.exists(analysis)) {
             md.append("\n").append(Files.readString(analysis).strip()).append("\n");

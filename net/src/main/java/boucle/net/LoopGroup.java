@@ -57,16 +57,25 @@ public final class LoopGroup implements AutoCloseable {
     private final AtomicInteger running;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
+    /** Per loop: the submitted tasks' futures not completed yet, failed if the loop ends first. */
+    private final List<Set<CompletableFuture<?>>> pending = new ArrayList<>();
+    /** Per loop: set once its thread has closed it; a submit that sees it fails at once. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray ended;
 
     private LoopGroup(int size, String prefix) {
         this.prefix = prefix;
         this.running = new AtomicInteger(size);
+        this.ended = new java.util.concurrent.atomic.AtomicIntegerArray(size);
+        for (int i = 0; i < size; i++) {
+            pending.add(ConcurrentHashMap.newKeySet());
+        }
         List<CompletableFuture<Loop>> made = new ArrayList<>();
         List<Thread> started = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             CompletableFuture<Loop> loop = new CompletableFuture<>();
             made.add(loop);
-            Thread thread = new FastThreadLocalThread(() -> runLoop(loop), prefix + "-" + i);
+            int index = i;
+            Thread thread = new FastThreadLocalThread(() -> runLoop(index, loop), prefix + "-" + i);
             thread.setDaemon(false);
             started.add(thread);
         }
@@ -94,7 +103,7 @@ public final class LoopGroup implements AutoCloseable {
     }
 
     /** The body of loop {@code i}'s thread: make the loop here, run it until stopped, then close it. */
-    private void runLoop(CompletableFuture<Loop> made) {
+    private void runLoop(int index, CompletableFuture<Loop> made) {
         try {
             Loop loop;
             try {
@@ -110,9 +119,19 @@ public final class LoopGroup implements AutoCloseable {
                 loop.close(); // cancels what is left and runs its finally blocks; refuses late cross-loop calls
             }
         } finally {
+            ended.set(index, 1);
+            failPending(index);
             if (running.decrementAndGet() == 0) {
                 terminated.complete(null);
             }
+        }
+    }
+
+    /** Loop {@code index} has ended: what was submitted to it and never ran will not run. */
+    private void failPending(int index) {
+        for (CompletableFuture<?> left : List.copyOf(pending.get(index))) {
+            left.completeExceptionally(new IllegalStateException("loop " + index + " of " + this
+                    + " ended before it ran the submitted task"));
         }
     }
 
@@ -143,14 +162,28 @@ public final class LoopGroup implements AutoCloseable {
 
     /**
      * Starts {@code body} as a task on loop {@code index}; the future completes with its result or
-     * failure. Any thread (from a task, {@link boucle.core.Boucle#callOn} parks instead of blocking).
+     * failure, or fails if the loop ends before it could start (a submit to a group shut down).
+     * Any thread (from a task, {@link boucle.core.Boucle#callOn} parks instead of blocking).
      */
     public <T> CompletableFuture<T> submit(int index, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Loop loop = loops.get(index);
         CompletableFuture<T> outcome = new CompletableFuture<>();
+        Set<CompletableFuture<?>> waiting = pending.get(index);
+        waiting.add(outcome);
+        outcome.whenComplete((result, failure) -> waiting.remove(outcome));
+        if (ended.get(index) == 1) { // after the add: the loop's own sweep, or this, fails it
+            failPending(index);
+            return outcome;
+        }
         loop.callSoonThreadsafe(() -> {
-            Task<T> task = loop.spawn(body);
+            Task<T> task;
+            try {
+                task = loop.spawn(body);
+            } catch (RuntimeException | Error cannotStart) { // a closing loop, a JVM without the export...
+                outcome.completeExceptionally(cannotStart);
+                throw cannotStart;
+            }
             task.whenDone(() -> {
                 Throwable failure = task.exception();
                 if (failure == null) {
