@@ -16,11 +16,14 @@ import java.util.Map;
  * ways of spreading connections over loops (one acceptor, {@code SO_REUSEPORT} per loop), under
  * short connections. Servers alternate within each repetition; the tables give medians.
  *
- * <p>Writes {@code bench/results/loops.md} (appended to the report) and {@code loops.png}.
+ * <p>Writes {@code bench/results/loops.md} and {@code loops.png}; the report appends the section,
+ * then the hand-written {@code loops-analysis.md}.
  */
 final class LoopsBench {
     static final String SECTION = "loops.md";
     static final String CHART = "loops.png";
+    /** Hand-written: what the figures mean, and the scaling on paper; appended after them. */
+    static final String ANALYSIS = "loops-analysis.md";
     static final int CHAT_MEMBERS = 200;
     static final int CHAT_SENDERS = 10;
     static final List<Scenario> SCENARIOS = List.of(

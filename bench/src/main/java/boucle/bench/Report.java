@@ -40,9 +40,11 @@ final class Report {
         socketLoad(load);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
-        Path loops = settings.results().resolve(LoopsBench.SECTION); // the every-core part, when it ran
-        if (Files.exists(loops)) {
-            md.append(Files.readString(loops));
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS)) { // the every-core part, when it ran
+            Path section = settings.results().resolve(every);
+            if (Files.exists(section)) {
+                md.append(Files.readString(section));
+            }
         }
         Path analysis = settings.results().resolve(ANALYSIS);
         if (Files.exists(analysis)) {
