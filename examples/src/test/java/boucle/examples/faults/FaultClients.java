@@ -153,4 +153,24 @@ final class FaultClients {
     static UncheckedIOException unchecked(IOException e) {
         return new UncheckedIOException(e);
     }
+
+    /**
+     * Asks {@code condition} every 10 ms until it holds; fails after {@code seconds}. For state a
+     * test cannot be told about (a server's count of connections after its clients vanished).
+     */
+    static void eventually(String what, long seconds, Check condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + ": still not so after " + seconds + " s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    /** A condition that may need a round trip to find out. */
+    @FunctionalInterface
+    interface Check {
+        boolean holds() throws Exception;
+    }
 }
