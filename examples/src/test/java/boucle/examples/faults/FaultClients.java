@@ -133,6 +133,24 @@ final class FaultClients {
         return String.format("%.2f ms", nanos / 1e6);
     }
 
+    /**
+     * Runs {@code work} on a thread of its own. Not the common pool: on two cores it has one
+     * thread, and clients that block in reads would then run one after the other, not together.
+     */
+    static <T> CompletableFuture<T> inThread(String name, java.util.concurrent.Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Exception | AssertionError e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
     /** Waits for {@code future}, unwrapping what it failed with. */
     static <T> T await(CompletableFuture<T> future, long seconds) throws Exception {
         try {

@@ -39,12 +39,9 @@ class HalfCloseFaultTest {
             List<CompletableFuture<Void>> clients = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 long seed = 10 + i;
-                clients.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        halfCloseExchange(server.port(), seed);
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
+                clients.add(FaultClients.inThread("half-closer-" + i, () -> {
+                    halfCloseExchange(server.port(), seed);
+                    return null;
                 }));
             }
             for (CompletableFuture<Void> client : clients) {
