@@ -92,6 +92,15 @@ final class FaultClients {
      * in nanoseconds. Every reply is checked.
      */
     static long[] pings(Socket socket, int count, long gapNanos) throws IOException {
+        return pings(socket, count, gapNanos, () -> 0, new long[count]);
+    }
+
+    /**
+     * The same, and for each ping how far {@code work} (a count that grows as the server does other
+     * work, such as bytes echoed to other clients) went on while the ping waited, into {@code workDuring}.
+     */
+    static long[] pings(Socket socket, int count, long gapNanos, java.util.function.LongSupplier work,
+            long[] workDuring) throws IOException {
         OutputStream out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
         long[] roundTrips = new long[count];
@@ -108,12 +117,14 @@ final class FaultClients {
             ping[2] = (byte) (i >> 8);
             ping[3] = (byte) i;
             ping[4] = '\n';
+            long workBefore = work.getAsLong();
             long start = System.nanoTime();
             out.write(ping);
             if (in.readNBytes(pong, 0, 5) != 5) {
                 throw new IOException("the server closed the connection at ping " + i);
             }
             roundTrips[i] = System.nanoTime() - start;
+            workDuring[i] = work.getAsLong() - workBefore;
             if (!Arrays.equals(ping, pong)) {
                 fail("ping " + i + " came back as " + Arrays.toString(pong));
             }
