@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,7 +56,6 @@ class FairnessFaultTest {
 
     @Test
     @Timeout(90)
-    @Disabled("fails on main (p99 30 to 100x the baseline): enabled once the fairness budget (issue 9) is merged")
     void aLightClientIsServedBetweenTheReadsOfTwoFullDuplexFloods() throws Exception {
         try (ServerProcess server = ServerProcess.start("echo"); Socket light = FaultClients.connect(server.port());
              Flood flood = new Flood(server.port(), 2)) {

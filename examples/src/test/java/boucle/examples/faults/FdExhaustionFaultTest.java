@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,8 +38,6 @@ class FdExhaustionFaultTest {
 
     @Test
     @Timeout(90)
-    @Disabled("fails on main: the first log record at EMFILE throws an Error out of the accept loop and the held"
-            + " clients are reset; enabled once the accept loop's fix (issue 9) is merged")
     void withLoggingColdTheServerSurvivesAndServesAgain() throws Exception {
         exhaustDescriptors(false);
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,8 +35,6 @@ class ShutdownUnderLoadFaultTest {
 
     @Test
     @Timeout(60)
-    @Disabled("fails on main: SIGTERM ends the JVM at once (status 143), nobody is told; enabled once the graceful"
-            + " stop on signals (issue 9) is merged")
     void sigtermWhileMembersTalkTellsEveryoneAndExitsZero() throws Exception {
         try (ServerProcess server = ServerProcess.start("chat")) {
             List<ChatClient> listeners = new ArrayList<>();
@@ -117,8 +114,6 @@ class ShutdownUnderLoadFaultTest {
 
     @Test
     @Timeout(60)
-    @Disabled("fails on main: SIGTERM ends the JVM at once (status 143); enabled once the graceful stop on signals"
-            + " (issue 9) is merged")
     void sigtermWhileClientsStreamEndsEachEchoCleanlyAndExitsZero() throws Exception {
         try (ServerProcess server = ServerProcess.start("echo")) {
             List<Socket> clients = new ArrayList<>();
