@@ -31,6 +31,8 @@ class FdExhaustionFaultTest {
     private static final int OPEN_FILES = 256;
     private static final int CLIENTS = 400;
     private static final int PAYLOAD = 100;
+    /** At least this many of the held clients must be served: the ~230 descriptors the limit leaves are used. */
+    private static final int MIN_SERVED = 150;
     /** CPU the server may use over a quiet second while it holds the clients: a spinning accept uses ~100. */
     private static final long MAX_QUIET_TICKS = 40;
     /** Lines the server may log during the whole episode (~4 s): one per failed accept would be thousands. */
@@ -60,7 +62,12 @@ class FdExhaustionFaultTest {
             int linesBefore = server.stderr().size();
             Holders holders = new Holders(server);
             try {
-                holders.pump(TimeUnit.MILLISECONDS.toNanos(1500)); // the server accepts what it can and echoes
+                // the server accepts what it can and echoes; a cold JVM on a loaded machine takes its time
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (holders.fullyEchoed() < MIN_SERVED && System.nanoTime() < deadline) {
+                    holders.pump(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                holders.pump(TimeUnit.MILLISECONDS.toNanos(500)); // what is left to accept now waits for a descriptor
                 long cpuBefore = server.cpuTicks();
                 holders.pump(TimeUnit.SECONDS.toNanos(1)); // a quiet second: nothing new can be accepted
                 long quietTicks = server.cpuTicks() - cpuBefore;
@@ -69,7 +76,7 @@ class FdExhaustionFaultTest {
                 assertTrue(quietTicks <= MAX_QUIET_TICKS, "the server used " + quietTicks + "/100 s of CPU in a quiet"
                         + " second while out of descriptors (spinning?)");
                 int served = holders.fullyEchoed();
-                assertTrue(served >= 50, "only " + served + " of the clients held were served");
+                assertTrue(served >= MIN_SERVED, "only " + served + " of the clients held were served");
                 System.out.println("fd exhaustion (logging " + (warmLogging ? "warm" : "cold") + "): " + served
                         + " of " + CLIENTS + " clients served while held, " + quietTicks + " CPU ticks in the quiet second");
             } finally {
