@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * from elsewhere on the machine then falls on both):
  * <ul>
  *   <li>the light client's p99 round trip under the floods, as a ratio to its p99 without them
- *       (the baseline), bounded generously;</li>
+ *       (the baseline), reported, and bounded only against starvation (see {@link #MAX_P99_RATIO});</li>
  *   <li>the work the server did for the floods while a ping waited: the bytes it echoed to them
  *       between the ping's send and its reply. This one is what decides on a loaded machine: when
  *       the scheduler deschedules the server, neither the floods nor the ping progress, so it
@@ -37,17 +37,18 @@ class FairnessFaultTest {
     private static final int BLOCKS = 6;
     private static final int BLOCK = 100;
     /**
-     * How much worse the p99 round trip may be under the floods. Measured on the two-core machine,
-     * shared with other builds (load average 15 to 20): main, which serves a connection while it
-     * has data, 10x to 77x; with a budget per step, 2.7x to 6.3x. Generous, because at that load
-     * a loop thread busy with floods waits for the scheduler far longer than an idle one.
+     * How much worse the p99 round trip may be under the floods: an outer bound, that catches a light
+     * client starved for whole seconds. It cannot decide finer on the two-core machine shared with
+     * other builds (load average 15 to 23 during these runs): a loop thread busy with floods then
+     * waits for the scheduler far longer than an idle one, fair or not. Measured: main, which serves
+     * a connection while it has data, 10x to 77x; with a budget per step, 2.7x to 37x.
      */
-    private static final double MAX_P99_RATIO = 20;
+    private static final double MAX_P99_RATIO = 100;
     /**
-     * The most bytes echoed to the floods while one ping waits, at the p99. Measured: main 42 to
-     * 45 MiB (max 150 MiB); with a budget per step 9 MiB (max 15 MiB).
+     * The most bytes echoed to the floods while one ping waits, at the p99: the figure that decides.
+     * Measured: main 25 to 45 MiB (max 37 to 150 MiB); with a budget per step 9 to 13 MiB.
      */
-    private static final long MAX_P99_FLOOD_BYTES_PER_WAIT = 20L << 20;
+    private static final long MAX_P99_FLOOD_BYTES_PER_WAIT = 18L << 20;
     /**
      * The baseline is taken as at least this: on a quiet machine a loopback ping's p99 can be 100 µs,
      * below the scheduler's own jitter once two more busy threads share two cores with the client.
