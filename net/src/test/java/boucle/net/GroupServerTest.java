@@ -220,6 +220,38 @@ class GroupServerTest {
     }
 
     @Test
+    void theIdleTimeoutClosesIdleConnectionsOnEveryLoopWhileBusyOnesStay() throws Exception {
+        try (LoopGroup group = LoopGroup.start(2, "idle")) {
+            GroupServer server = GroupServer.start(group, AsyncServer.builder(echo(ConcurrentHashMap.newKeySet()))
+                    .idleTimeout(Duration.ofMillis(300)));
+            try (Socket idleOnLoop0 = connect(server); Socket idleOnLoop1 = connect(server); // round robin
+                 Socket busyOnLoop0 = connect(server)) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                boolean bothClosed = false;
+                while (!bothClosed && System.nanoTime() < until) { // the busy one talks while the others idle
+                    send(busyOnLoop0, "x");
+                    assertEquals('x', busyOnLoop0.getInputStream().read());
+                    idleOnLoop0.setSoTimeout(50);
+                    idleOnLoop1.setSoTimeout(50);
+                    bothClosed = closedByServer(idleOnLoop0) && closedByServer(idleOnLoop1);
+                }
+                assertTrue(bothClosed, "the idle connections of both loops were closed");
+                send(busyOnLoop0, "still");
+                assertEquals('s', busyOnLoop0.getInputStream().read());
+            }
+        }
+    }
+
+    /** Whether the server closed it: end of stream within the socket's timeout; false if it is still open. */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        }
+    }
+
+    @Test
     void theDumpOfAGroupCoversEveryLoop() throws Exception {
         try (LoopGroup group = LoopGroup.start(2, "dumped")) {
             GroupServer server = GroupServer.start(group, AsyncServer.builder(echo(ConcurrentHashMap.newKeySet())));
