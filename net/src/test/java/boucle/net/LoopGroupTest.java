@@ -85,6 +85,24 @@ class LoopGroupTest {
     }
 
     @Test
+    void theJmxDumpCoversEveryLoopOfTheGroup() throws Exception {
+        try (LoopGroup group = LoopGroup.start(3, "jmx")) {
+            for (int i = 0; i < group.size(); i++) {
+                String name = "probe-on-loop-" + i;
+                group.submit(i, () -> Loop.current().spawn(name, () -> new Event().await()).name())
+                        .get(10, TimeUnit.SECONDS); // parked there until the group closes
+            }
+            javax.management.MBeanServer beans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName loops = new javax.management.ObjectName("boucle.core:type=Loops");
+            assertTrue((Integer) beans.getAttribute(loops, "RunningLoops") >= 3);
+            String dump = (String) beans.invoke(loops, "dumpTasks", new Object[0], new String[0]);
+            for (int i = 0; i < group.size(); i++) {
+                assertTrue(dump.contains("probe-on-loop-" + i), dump);
+            }
+        }
+    }
+
+    @Test
     void closeFromOneOfItsOwnLoopsIsRefused() throws Exception {
         try (LoopGroup group = LoopGroup.start(1)) {
             ExecutionException refused = assertThrows(ExecutionException.class,
