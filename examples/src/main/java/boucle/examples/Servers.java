@@ -39,7 +39,7 @@ final class Servers {
         return serve(name, options, server, out);
     }
 
-    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
+    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen or failed. */
     private static int serve(String name, ServerOptions options, Function<LoopGroup, AsyncServer.Builder> serverOf,
             PrintStream out) throws IOException {
         try (LoopGroup group = LoopGroup.start(options.loops(), name + "-loop")) {
@@ -56,7 +56,12 @@ final class Servers {
                     + options.loops() + (options.loops() == 1 ? " loop" : " loops")
                     + " (try: nc " + options.host() + " " + server.port() + ")");
             out.flush();
-            server.whenStopped().exceptionally(failed -> null).join(); // until a signal shuts the group down
+            try {
+                server.whenStopped().join(); // until a signal shuts the group down
+            } catch (java.util.concurrent.CompletionException failed) {
+                System.err.println(name + ": the server failed: " + failed.getCause());
+                return 1; // closing the group ends the loops
+            }
         } // close(): the loops end once their servers drained
         return 0;
     }

@@ -151,7 +151,12 @@ public final class GroupServer {
                 int index = next;
                 next = (next + 1) % group.size();
                 accepted.incrementAndGet(index);
-                group.loop(index).callSoonThreadsafe(() -> handOver(index, channel));
+                Loop target = group.loop(index);
+                if (target == acceptorLoop) {
+                    handOver(index, channel); // its own share: no post, no wake-up of itself
+                } else {
+                    target.callSoonThreadsafe(() -> handOver(index, channel));
+                }
             }
         } catch (CancelledException cancelled) {
             if (!shuttingDown) {
@@ -166,7 +171,7 @@ public final class GroupServer {
     /** On loop {@code index}: the channel joins that loop's share, or is closed if the share is gone. */
     private void handOver(int index, SocketChannel channel) {
         Handoff handoff = handoffs[index];
-        if (handoff == null) { // its share has not started yet: it starts in this same batch of posts
+        if (handoff == null) { // its share's task, submitted first, has not made its first step yet: it is ahead in the queue
             group.loop(index).callSoon(() -> handOver(index, channel));
             return;
         }
