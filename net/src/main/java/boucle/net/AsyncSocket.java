@@ -280,9 +280,9 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
 
     /**
      * Closes at once: queued bytes the kernel takes without waiting go out, the rest is dropped
-     * (call {@link #flush()} first to send it all); tasks parked on the socket get a
-     * {@link SocketClosedException}. Loop-thread only, like the rest: from another thread it is
-     * refused before anything is closed; use {@code loop.callSoonThreadsafe(socket::close)}.
+     * (call {@link #flush()} first to send it all); tasks parked on the socket get a {@link SocketClosedException}.
+     * Loop-thread only, like the rest: from another thread it is refused before anything is
+     * closed; use {@code loop.callSoonThreadsafe(socket::close)}.
      */
     @Override
     public void close() {
