@@ -94,11 +94,32 @@ class LoopGroupTest {
             }
             javax.management.MBeanServer beans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
             javax.management.ObjectName loops = new javax.management.ObjectName("boucle.core:type=Loops");
+            awaitRegistered(beans, loops); // the watchdog's thread registers it as it starts: maybe not yet
             assertTrue((Integer) beans.getAttribute(loops, "RunningLoops") >= 3);
             String dump = (String) beans.invoke(loops, "dumpTasks", new Object[0], new String[0]);
             for (int i = 0; i < group.size(); i++) {
                 assertTrue(dump.contains("probe-on-loop-" + i), dump);
             }
+        }
+    }
+
+    /** Waits (10 s at most) for the bean to be registered, told by the MBean server's own notification. */
+    private static void awaitRegistered(javax.management.MBeanServer beans, javax.management.ObjectName name)
+            throws Exception {
+        CompletableFuture<Void> registered = new CompletableFuture<>();
+        javax.management.NotificationListener listener = (notification, handback) -> {
+            if (notification instanceof javax.management.MBeanServerNotification told
+                    && name.equals(told.getMBeanName())) {
+                registered.complete(null);
+            }
+        };
+        beans.addNotificationListener(javax.management.MBeanServerDelegate.DELEGATE_NAME, listener, null, null);
+        try {
+            if (!beans.isRegistered(name)) { // after adding the listener: a registration in between is heard
+                registered.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            beans.removeNotificationListener(javax.management.MBeanServerDelegate.DELEGATE_NAME, listener);
         }
     }
 
