@@ -32,10 +32,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link AsyncServer} of its own fed with those channels ({@link Handoff}). The other way, one
  * listening socket per loop with {@code SO_REUSEPORT} so that the kernel spreads the connections
  * ({@link AsyncServer.Builder#reusePort}), was measured against this one ({@code bench loops},
- * 2 loops, 4 clients connecting, echoing a byte and resetting, over and over): 14,004 against 14,537
- * connections per second (0.96×, within the run's noise), 53 against 43 µs of server CPU per
- * connection: the hand-off costs some 10 µs per connection, a small part of a connection's cost
- * once it carries any traffic, and nothing at all per message. What decided:
+ * 2 loops, 4 clients connecting, echoing a byte and resetting, over and over): 17,561 against
+ * 16,989 connections per second (1.03×, within the run's noise), 43.7 against 36.3 µs of server
+ * CPU per connection: the hand-off costs some 7 µs per connection, a small part of a connection's
+ * cost once it carries any traffic, and nothing at all per message. What decided:
  * <ul>
  *   <li>It works everywhere: {@code SO_REUSEPORT} is missing on Windows, and on macOS it does not
  *       spread connections at all (the last socket bound gets them).</li>
