@@ -38,10 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
+
 #define PERIOD 65521u          /* prime */
 #define MAX_CONNECTING 256     /* connects in progress at once: never overflow a listen backlog */
 #define READ_BUFFER (256 * 1024)
-#define HIST_BUCKETS (128 + 57 * 64)
 
 static unsigned char pattern[2 * PERIOD]; /* pattern[i] == pattern[i + PERIOD]: any run <= PERIOD is contiguous */
 static unsigned char read_buffer[READ_BUFFER];
@@ -64,8 +65,6 @@ typedef struct {
     double warmup, duration;
 } config_t;
 
-typedef struct { uint64_t counts[HIST_BUCKETS]; uint64_t total; } histogram_t;
-
 static config_t cfg = {"127.0.0.1", 0, 1, 64, 1, 1, 0, 0, 2.0, 4.0};
 static conn_t *conns;
 static int epfd;
@@ -79,39 +78,6 @@ static void fail(const char *format, ...) {
     fprintf(stderr, "\n");
     va_end(args);
     exit(3);
-}
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
-/* ---- histogram: 128 exact buckets, then 64 per power of two (error < 1.6 %) ---- */
-
-static int hist_index(uint64_t v) {
-    if (v < 128) return (int) v;
-    int e = 63 - __builtin_clzll(v);
-    return 128 + (e - 7) * 64 + (int) ((v >> (e - 6)) & 63);
-}
-
-static double hist_value(int index) { /* middle of the bucket */
-    if (index < 128) return index;
-    int e = (index - 128) / 64 + 7, sub = (index - 128) % 64;
-    double low = (double) ((64u + sub) * (1ull << (e - 6)));
-    return low + (double) (1ull << (e - 6)) / 2;
-}
-
-static void hist_record(histogram_t *h, uint64_t v) { h->counts[hist_index(v)]++; h->total++; }
-
-static double hist_percentile(const histogram_t *h, double p) {
-    uint64_t rank = (uint64_t) (p * (double) h->total + 0.5), seen = 0;
-    if (rank < 1) rank = 1;
-    for (int i = 0; i < HIST_BUCKETS; i++) {
-        seen += h->counts[i];
-        if (seen >= rank) return hist_value(i);
-    }
-    return 0;
 }
 
 /* ---- the byte stream ---- */
@@ -141,32 +107,6 @@ static long verify(uint32_t phase, uint64_t offset, const unsigned char *data, s
         done += chunk;
     }
     return -1;
-}
-
-/* ---- CPU time ---- */
-
-/* utime and stime of /proc/pid/stat, in seconds; 0 if unreadable (then the figures say -1) */
-static int process_cpu(int pid, double *user, double *sys) {
-    char path[64], text[4096];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    char *p = strrchr(text, ')');  /* the command name may hold spaces: fields restart after it */
-    if (!p) return 0;
-    unsigned long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return 0;
-    *user = (double) utime / (double) sysconf(_SC_CLK_TCK);
-    *sys = (double) stime / (double) sysconf(_SC_CLK_TCK);
-    return 1;
-}
-
-static double own_cpu_seconds(void) {
-    struct rusage r;
-    getrusage(RUSAGE_SELF, &r);
-    return (double) r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec + r.ru_stime.tv_usec / 1e6;
 }
 
 /* ---- connections ---- */
