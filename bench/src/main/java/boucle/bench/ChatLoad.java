@@ -24,8 +24,12 @@ final class ChatLoad {
     static final int NORMAL_INTERVAL_MILLIS = 10;
     static final List<String> FAN_OUT_METRICS = List.of(
             "deliveries", "writes_per_line_per_member", "server_cpu_s", "p50_us", "p99_us", "max_us", "seconds");
+    /** p50/p99/max: at the reader, behind the flood queued for it; flooder_*: at the flooder, which gets no flood. */
     static final List<String> FLOOD_METRICS = List.of(
-            "normal_lines", "p50_us", "p99_us", "max_us", "flood_lines_per_s", "server_cpu_s");
+            "normal_lines", "p50_us", "p99_us", "max_us", "flooder_p50_us", "flooder_p99_us", "flood_lines_per_s",
+            "server_cpu_s");
+    static final List<String> FAN_OUT_COLUMNS = Hardening.withLoad(FAN_OUT_METRICS);
+    static final List<String> FLOOD_COLUMNS = Hardening.withLoad(FLOOD_METRICS);
 
     private final Settings settings;
     private final Crowd crowd;
@@ -36,8 +40,8 @@ final class ChatLoad {
     }
 
     void run() throws IOException, InterruptedException {
-        Table fanOut = table(FAN_OUT_METRICS);
-        Table flood = table(FLOOD_METRICS);
+        Table fanOut = table(FAN_OUT_COLUMNS);
+        Table flood = table(FLOOD_COLUMNS);
         List<String> servers = Servers.chat(settings);
         try {
             runAll(servers, fanOut, flood);
@@ -51,40 +55,62 @@ final class ChatLoad {
         for (int repetition = 1; repetition <= settings.hardeningRepetitions(); repetition++) {
             for (String name : servers) {
                 try (ServerProcess server = Servers.startChat(settings, name)) {
-                    LoadResult result = crowd.chatFanOut(server, members(), lines());
-                    add(fanOut, FAN_OUT_METRICS, name, repetition, result);
+                    double load = Machine.loadAverage();
+                    LoadResult result = named(name, () -> crowd.chatFanOut(server.port(), server.pid(), members(settings), lines(settings)));
+                    add(fanOut, FAN_OUT_METRICS, name, repetition, load, result);
                     System.out.printf("  chat fan-out %-14s #%d %.3f writes/line/member  CPU %.2f s  delivery p50 %,.0f us  p99 %,.0f us%n",
                             name, repetition, result.get("writes_per_line_per_member"), result.get("server_cpu_s"),
                             result.get("p50_us"), result.get("p99_us"));
                 }
                 try (ServerProcess server = Servers.startChat(settings, name)) {
-                    LoadResult result = crowd.chatFlood(server, NORMAL_INTERVAL_MILLIS, settings.warmupSeconds(),
-                            settings.quick() ? 1 : 4);
-                    add(flood, FLOOD_METRICS, name, repetition, result);
-                    System.out.printf("  chat flood   %-14s #%d normal line p50 %,.0f us  p99 %,.0f us  flood %,.0f lines/s%n",
-                            name, repetition, result.get("p50_us"), result.get("p99_us"), result.get("flood_lines_per_s"));
+                    double load = Machine.loadAverage();
+                    LoadResult result = named(name, () -> crowd.chatFlood(server.port(), server.pid(),
+                            NORMAL_INTERVAL_MILLIS, settings.warmupSeconds(), floodSeconds(settings)));
+                    add(flood, FLOOD_METRICS, name, repetition, load, result);
+                    System.out.printf("  chat flood   %-14s #%d normal line p50 %,.0f us  p99 %,.0f us (to the flooder: %,.0f us)"
+                            + "  flood %,.0f lines/s%n", name, repetition, result.get("p50_us"), result.get("p99_us"),
+                            result.get("flooder_p99_us"), result.get("flood_lines_per_s"));
                 }
             }
         }
     }
 
-    int members() {
+    /** A run of the crowd client, whose failure names the server it failed against. */
+    interface Run {
+        LoadResult call() throws IOException, InterruptedException;
+    }
+
+    static LoadResult named(String server, Run run) throws IOException, InterruptedException {
+        try {
+            return run.call();
+        } catch (IOException failure) {
+            throw new IOException(server + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    static double floodSeconds(Settings settings) {
+        return settings.quick() ? 1 : 4;
+    }
+
+    static int members(Settings settings) {
         return settings.quick() ? 200 : MEMBERS;
     }
 
-    int lines() {
+    static int lines(Settings settings) {
         return settings.quick() ? 50 : LINES;
     }
 
-    private static Table table(List<String> metrics) {
-        List<String> columns = new ArrayList<>(List.of("server", "repetition"));
-        columns.addAll(metrics);
-        return new Table(columns.toArray(String[]::new));
+    private static Table table(List<String> columns) {
+        List<String> all = new ArrayList<>(List.of("server", "repetition"));
+        all.addAll(columns);
+        return new Table(all.toArray(String[]::new));
     }
 
-    private static void add(Table table, List<String> metrics, String server, int repetition, LoadResult result) {
+    private static void add(Table table, List<String> metrics, String server, int repetition, double load,
+            LoadResult result) {
         List<Object> row = new ArrayList<>(List.of(server, repetition));
         metrics.forEach(metric -> row.add(result.get(metric)));
+        row.add(load);
         table.add(row.toArray());
     }
 }

@@ -16,7 +16,10 @@ final class Fairness {
     static final String FILE = "fairness.tsv";
     static final int FLOODS = 2;
     static final int PING_INTERVAL_MILLIS = 5;
+    /** What the client reports, per run. */
     static final List<String> METRICS = List.of("pings", "p50_us", "p99_us", "max_us", "flood_mib_per_s", "server_cpu_s");
+    /** The columns of the table: the metrics and the machine's load average when the run began. */
+    static final List<String> COLUMNS = Hardening.withLoad(METRICS);
 
     private final Settings settings;
     private final Crowd crowd;
@@ -28,7 +31,7 @@ final class Fairness {
 
     Table run() throws IOException, InterruptedException {
         List<String> columns = new ArrayList<>(List.of("server", "repetition"));
-        columns.addAll(METRICS);
+        columns.addAll(COLUMNS);
         Table table = new Table(columns.toArray(String[]::new));
         List<ServerProcess> servers = new ArrayList<>();
         try {
@@ -36,14 +39,16 @@ final class Fairness {
                 servers.add(Servers.start(settings, name));
             }
             for (ServerProcess server : servers) { // JIT-compile every server's echo path the same way
-                crowd.fairness(server, FLOODS, PING_INTERVAL_MILLIS, 0, settings.quick() ? 0.5 : 2);
+                crowd.fairness(server.port(), server.pid(), FLOODS, PING_INTERVAL_MILLIS, 0, settings.quick() ? 0.5 : 2);
             }
             for (int repetition = 1; repetition <= settings.repetitions(); repetition++) {
                 for (ServerProcess server : servers) {
-                    LoadResult result = crowd.fairness(server, FLOODS, PING_INTERVAL_MILLIS,
-                            settings.warmupSeconds(), measureSeconds());
+                    double load = Machine.loadAverage();
+                    LoadResult result = ChatLoad.named(server.name(), () -> crowd.fairness(server.port(), server.pid(),
+                            FLOODS, PING_INTERVAL_MILLIS, settings.warmupSeconds(), measureSeconds(settings)));
                     List<Object> row = new ArrayList<>(List.of(server.name(), repetition));
                     METRICS.forEach(metric -> row.add(result.get(metric)));
+                    row.add(load);
                     table.add(row.toArray());
                     System.out.printf("  fairness %-16s #%d light client p50 %8.1f us  p99 %8.1f us  floods %6.0f MiB/s%n",
                             server.name(), repetition, result.get("p50_us"), result.get("p99_us"),
@@ -58,7 +63,7 @@ final class Fairness {
     }
 
     /** Long enough for 1,000 pings (a p99 of 10 samples) in the published run. */
-    double measureSeconds() {
+    static double measureSeconds(Settings settings) {
         return settings.quick() ? 1 : 5;
     }
 }

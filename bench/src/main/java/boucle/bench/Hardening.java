@@ -2,6 +2,8 @@ package boucle.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The figures of the hardening parts ({@link Fairness}, {@link ChatLoad}, {@link BeforeAfter}) as
@@ -19,10 +21,19 @@ record Hardening(LoadMedians fairness, LoadMedians fanOut, LoadMedians flood, Lo
 
     static Hardening load(Path work) throws IOException {
         return new Hardening(
-                new LoadMedians(Table.load(work.resolve(Fairness.FILE)), Fairness.METRICS),
-                new LoadMedians(Table.load(work.resolve(ChatLoad.FAN_OUT_FILE)), ChatLoad.FAN_OUT_METRICS),
-                new LoadMedians(Table.load(work.resolve(ChatLoad.FLOOD_FILE)), ChatLoad.FLOOD_METRICS),
+                new LoadMedians(Table.load(work.resolve(Fairness.FILE)), Fairness.COLUMNS),
+                new LoadMedians(Table.load(work.resolve(ChatLoad.FAN_OUT_FILE)), ChatLoad.FAN_OUT_COLUMNS),
+                new LoadMedians(Table.load(work.resolve(ChatLoad.FLOOD_FILE)), ChatLoad.FLOOD_COLUMNS),
                 new LoadMedians(Table.load(work.resolve(BeforeAfter.FILE))));
+    }
+
+    /** The machine's load average at the start of each run, beside the figures it may explain. */
+    static final String LOAD = "load_avg";
+
+    static List<String> withLoad(List<String> metrics) {
+        List<String> columns = new ArrayList<>(metrics);
+        columns.add(LOAD);
+        return List.copyOf(columns);
     }
 
     /** The lowest and highest of a metric's samples, "a–b", to show the spread behind a median. */

@@ -34,7 +34,7 @@ final class HardeningSection {
         md.append(String.format("Two clients write as fast as they can and read everything back (full duplex, like"
                 + " `socat TCP:127.0.0.1:P - </dev/zero >/dev/null`); a light client sends a 5-byte ping every %d ms"
                 + " and times its echo (its own thread, blocking socket). Median of %d runs of %.0f s after %.1f s of"
-                + " floods.%n%n", Fairness.PING_INTERVAL_MILLIS, m.repetitions(), new Fairness(settings).measureSeconds(),
+                + " floods.%n%n", Fairness.PING_INTERVAL_MILLIS, m.repetitions(), Fairness.measureSeconds(settings),
                 settings.warmupSeconds()));
         if (empty(m)) {
             return;
@@ -48,7 +48,7 @@ final class HardeningSection {
                     med(m, server, "flood_mib_per_s"), med(m, server, "server_cpu_s"),
                     m.ratio(Hardening.ONLY, "p50_us", server, Servers.NETTY), m.ratio(Hardening.ONLY, "p99_us", server, Servers.NETTY)));
         }
-        md.append('\n');
+        load(m);
     }
 
     private void fanOut(LoadMedians m) {
@@ -59,7 +59,7 @@ final class HardeningSection {
                 + " delivery; delivery latency from send to receipt at every member. A fresh server per run; median of"
                 + " %d runs. The Netty chat anchor (`NettyChatServer`, one event-loop thread) `write`s to each member"
                 + " and `flush`es each once per read burst.%n%n",
-                new ChatLoad(settings).members(), new ChatLoad(settings).lines(), m.repetitions()));
+                ChatLoad.members(settings), ChatLoad.lines(settings), m.repetitions()));
         if (empty(m)) {
             return;
         }
@@ -73,27 +73,30 @@ final class HardeningSection {
                     m.ratio(Hardening.ONLY, "server_cpu_s", server, Servers.NETTY_CHAT),
                     m.ratio(Hardening.ONLY, "p99_us", server, Servers.NETTY_CHAT)));
         }
-        md.append('\n');
+        load(m);
     }
 
     private void flood(LoadMedians m) {
         md.append("### Chat: a normal line during a line flood\n\n");
         md.append(String.format("One member writes 64-byte lines as fast as the server takes them; another sends a"
-                + " normal line every %d ms; a third only reads. The normal lines' delivery latency, at the flooder and"
-                + " the reader. A fresh server per run; median of %d runs of %.0f s after %.1f s of flood.%n%n",
-                ChatLoad.NORMAL_INTERVAL_MILLIS, m.repetitions(), settings.quick() ? 1.0 : 4.0, settings.warmupSeconds()));
+                + " normal line every %d ms; a third only reads. The normal lines' delivery latency at the reader"
+                + " (behind whatever flood lines were queued for it first; the bar applies here) and at the flooder"
+                + " (which gets no flood: the server's scheduling alone). A fresh server per run; median of %d runs of %.0f s after %.1f s of flood.%n%n",
+                ChatLoad.NORMAL_INTERVAL_MILLIS, m.repetitions(), ChatLoad.floodSeconds(settings), settings.warmupSeconds()));
         if (empty(m)) {
             return;
         }
-        md.append("| server | normal lines | delivery p50 ms | delivery p99 ms | p99 of each run ms | max ms"
-                + " | flood lines/s to the reader | server CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| server | normal lines | to the reader: p50 ms | p99 ms | p99 of each run ms | max ms"
+                + " | to the flooder: p50 ms | p99 ms | flood lines/s to the reader | server CPU s |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String server : m.servers()) {
-            md.append(String.format("| %s | %.0f | %.2f | %.2f | %s | %.1f | %,.0f | %.2f |%n", server,
+            md.append(String.format("| %s | %.0f | %.2f | %.2f | %s | %.1f | %.2f | %.2f | %,.0f | %.2f |%n", server,
                     med(m, server, "normal_lines"), med(m, server, "p50_us") / 1e3, med(m, server, "p99_us") / 1e3,
                     Hardening.range(m, Hardening.ONLY, server, "p99_us", 1e-3, "%.1f"), med(m, server, "max_us") / 1e3,
+                    med(m, server, "flooder_p50_us") / 1e3, med(m, server, "flooder_p99_us") / 1e3,
                     med(m, server, "flood_lines_per_s"), med(m, server, "server_cpu_s")));
         }
-        md.append('\n');
+        load(m);
     }
 
     private void beforeAfter(LoadMedians m) {
@@ -117,6 +120,19 @@ final class HardeningSection {
                     m.median(scenario, Servers.BOUCLE, "p99_us"), m.median(scenario, Servers.BOUCLE_BEFORE, "p99_us")));
         }
         md.append('\n');
+    }
+
+    /** How busy the shared machine was: the 1-minute load average when each run began, over all servers. */
+    private void load(LoadMedians m) {
+        double low = Double.MAX_VALUE;
+        double high = 0;
+        for (String server : m.servers()) {
+            for (double load : m.samples(Hardening.ONLY, server, Hardening.LOAD)) {
+                low = Math.min(low, load);
+                high = Math.max(high, load);
+            }
+        }
+        md.append(low <= high ? String.format("%nLoad average (1 min, 2 cores) when the runs began: %.1f to %.1f.%n%n", low, high) : "\n");
     }
 
     private boolean empty(LoadMedians m) {

@@ -3,6 +3,7 @@ package boucle.bench;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,7 +84,8 @@ final class NettyChatServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // time for every member's departure to run (each releases its line buffer), even after a flood
+        group.shutdownGracefully(0, 10, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /**
@@ -223,7 +225,11 @@ final class NettyChatServer implements AutoCloseable {
     private static final class Member {
         final Channel channel;
         final String nick;
-        final ByteBuf pending = PooledByteBufAllocator.DEFAULT.heapBuffer(256);
+        /**
+         * Unpooled heap memory, which the garbage collector reclaims: a member still connected when
+         * the server's event loop is torn down may never see its departure run.
+         */
+        final ByteBuf pending = Unpooled.buffer(256);
         boolean discarding;
         boolean unflushed;
 
