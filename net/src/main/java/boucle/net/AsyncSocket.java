@@ -28,11 +28,26 @@ import java.util.Objects;
  * read belongs to the caller, who must release it (or pass it to {@link #write(ByteBuf)}, which
  * takes ownership and releases it once written). An idle socket holds no buffer.
  *
- * <h2>Writing</h2>
- * {@code write} hands bytes to the kernel at once when it can, and otherwise queues them; the loop
- * writes the queue out in the background. Past the high-water mark the writer parks until the
- * queue is drained to the low-water mark. {@link #flush()} waits until everything is written,
- * {@link #drain()} until the queue is at or under the low-water mark.
+ * <h2>Writing: write now, flush once</h2>
+ * {@code write} queues its bytes; what is queued goes to the kernel in one gathering write
+ * ({@code writev}) when the loop's turn ends (before it waits for events), when the task that
+ * wrote parks to read this socket, on {@link #flush()}, or once the queue passes the high-water
+ * mark. So many writes in one step, or writes from many tasks in one turn, cost one system call,
+ * and a reply still leaves before the loop waits. What the kernel does not take the loop writes
+ * out in the background. Past the high-water mark the writer parks until the queue is drained to
+ * the low-water mark. {@link #flush()} waits until everything is written, {@link #drain()} until
+ * the queue is at or under the low-water mark.
+ *
+ * <h2>Fairness: a budget per step</h2>
+ * A task whose socket always has data would never park, and would hold the loop. So each task step
+ * has a budget of 16 units (Netty reads a channel at most 16 times per turn): a read system call
+ * made without waiting for readiness first costs one unit, so does a read or {@code readLine}
+ * served from bytes already buffered, and a write that has to hand a queue past the high-water mark
+ * to the kernel. The call that would spend the 17th unit first yields, as
+ * {@link boucle.core.Boucle#interrupt()} does (the task goes to the back of the ready queue and
+ * goes on after the other ready tasks and the loop's look at its sockets), then does its work with
+ * a fresh budget. A call that parks ends the step, so a task that waits for its data never yields
+ * for the budget. Writes that only queue, and {@link #tryWrite}, cost nothing and never yield.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -56,8 +71,8 @@ public final class AsyncSocket implements AutoCloseable {
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
         this.registration = registration;
-        this.inbound = new Inbound(channel, registration);
         this.outbound = new Outbound(channel, registration);
+        this.inbound = new Inbound(channel, registration, outbound::flushBeforeWaiting);
         this.local = (InetSocketAddress) channel.getLocalAddress();
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
     }
@@ -142,7 +157,10 @@ public final class AsyncSocket implements AutoCloseable {
 
     // ---- writing -----------------------------------------------------------------------------
 
-    /** Writes {@code data} and takes ownership of it; parks while the queue is past the high-water mark. */
+    /**
+     * Queues {@code data} for the next flush point and takes ownership of it; past the high-water
+     * mark, writes the queue out and parks until it is drained to the low-water mark.
+     */
     public void write(ByteBuf data) throws IOException {
         outbound.write(data, writeDeadline());
     }
@@ -159,9 +177,10 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     /**
-     * Writes {@code text} (UTF-8) if it fits under the high-water mark, without ever parking, and
-     * returns {@code true}; returns {@code false} and writes nothing if it does not fit. Any task
-     * may call it: it is how one task sends to many peers without one slow peer stalling it.
+     * Queues {@code text} (UTF-8) if it fits under the high-water mark, without ever parking or
+     * yielding, and returns {@code true}; returns {@code false} and writes nothing if it does not
+     * fit. Any task may call it: it is how one task sends to many peers without one slow peer
+     * stalling it, and a broadcast to N peers costs one gathering write per peer per turn.
      */
     public boolean tryWrite(String text) throws IOException {
         if (!outbound.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
@@ -171,7 +190,7 @@ public final class AsyncSocket implements AutoCloseable {
         return true;
     }
 
-    /** Parks until every byte written so far has been handed to the kernel. */
+    /** Writes the queue out now, then parks until every byte written so far has been handed to the kernel. */
     public void flush() throws IOException {
         outbound.waitUntilPendingAtMost(0, writeDeadline(), "flush");
     }
@@ -228,7 +247,10 @@ public final class AsyncSocket implements AutoCloseable {
         return registration.isOpen();
     }
 
-    /** Closes at once, dropping unwritten bytes; tasks parked on the socket get a {@link SocketClosedException}. */
+    /**
+     * Closes at once: queued bytes the kernel takes without waiting go out, the rest is dropped
+     * (call {@link #flush()} first to send it all); tasks parked on the socket get a {@link SocketClosedException}.
+     */
     @Override
     public void close() {
         close("closed by this side");
@@ -240,6 +262,7 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public void close(String reason) {
         if (registration.isOpen()) {
+            outbound.writeBeforeClose();
             registration.close(reason);
             inbound.release();
             outbound.releaseAll();
@@ -257,6 +280,11 @@ public final class AsyncSocket implements AutoCloseable {
 
     Registration registration() {
         return registration;
+    }
+
+    /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
+    long writeCalls() {
+        return outbound.writeCalls();
     }
 
     @Override
