@@ -1,5 +1,7 @@
 package boucle.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -67,8 +69,8 @@ public final class Task<T> {
     private int shieldDepth;
     /** Tasks parked in {@link #await()}; made by the first awaiter, as most tasks have none. */
     private WaitQueue awaiters;
-    /** The group this task was spawned into, told when the task ends; or {@code null}. */
-    TaskGroup group;
+    /** What {@link #whenDone} registered, run once as the task ends; made by the first, as most tasks have none. */
+    private List<Runnable> doneListeners;
 
     /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
     Task<?> previousLive;
@@ -142,6 +144,35 @@ public final class Task<T> {
             awaiters().park(this);
         }
         return outcome();
+    }
+
+    /**
+     * Runs {@code listener} on the loop's thread right after this task ends, whatever the outcome:
+     * a result, a failure or a cancellation, including a cancellation that came before the body
+     * ever ran. If the task has already ended, the listener runs at once, before this method
+     * returns. Listeners run in the order they were added, after the task has left the loop's
+     * live tasks and before the tasks that {@link #await()} it are woken.
+     *
+     * <pre>{@code
+     * Task<Void> handler = loop.spawn(() -> serve(socket));
+     * handler.whenDone(socket::close);   // even if the handler is cancelled before it starts
+     * }</pre>
+     *
+     * A listener is a plain callback, not a task: it must not park (it runs outside any task, so a
+     * suspending call fails), and it should be short. A listener that throws does not stop the
+     * others: its failure is logged once at ERROR and the loop goes on. Loop-thread only.
+     */
+    public void whenDone(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        loop.requireLoopThread();
+        if (state == State.DONE) {
+            runListeners(List.of(listener));
+            return;
+        }
+        if (doneListeners == null) {
+            doneListeners = new ArrayList<>(2);
+        }
+        doneListeners.add(listener);
     }
 
     /**
@@ -355,8 +386,10 @@ public final class Task<T> {
         state = State.DONE;
         pendingCancellation = null;
         loop.taskEnded(this);
-        if (group != null) {
-            group.childEnded(this);
+        if (doneListeners != null) {
+            List<Runnable> listeners = doneListeners;
+            doneListeners = null;
+            runListeners(listeners);
         }
         boolean awaited = awaiters != null && !awaiters.isEmpty();
         if (!awaited && failure != null && !observed && !(failure instanceof CancelledException)) {
@@ -365,6 +398,29 @@ public final class Task<T> {
         }
         if (awaited) {
             awaiters.wakeAll();
+        }
+    }
+
+    /** Runs every listener, even after one throws; the failures are logged once all have run. */
+    private void runListeners(List<Runnable> listeners) {
+        List<Throwable> failures = null;
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (VirtualMachineError fatal) {
+                throw fatal; // out of memory or stack: be loud, as for a task body
+            } catch (RuntimeException | Error failure) {
+                if (failures == null) {
+                    failures = new ArrayList<>(1);
+                }
+                failures.add(failure);
+            }
+        }
+        if (failures != null) {
+            for (Throwable failure : failures) {
+                Handle.LOG.log(System.Logger.Level.ERROR, "a whenDone listener of task '" + name()
+                        + "' failed; the other listeners ran and the loop goes on", failure);
+            }
         }
     }
 

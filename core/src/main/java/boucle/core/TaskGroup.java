@@ -77,7 +77,7 @@ public final class TaskGroup {
             throw new IllegalStateException("this task group is closed: its run() has returned");
         }
         Task<T> child = owner.loop.spawn(name, body);
-        child.group = this;
+        child.whenDone(() -> childEnded(child)); // even one cancelled before its body ran ends through here
         child.markObserved(); // its failure is reported by run(), not logged as unobserved
         children.add(child);
         if (firstFailure != null) {
@@ -109,8 +109,8 @@ public final class TaskGroup {
         List.copyOf(children).forEach(Task::cancel);
     }
 
-    /** Called by a child as it ends. */
-    void childEnded(Task<?> child) {
+    /** A child has ended: its listener, run by the loop right after its end. */
+    private void childEnded(Task<?> child) {
         children.remove(child);
         Throwable failure = child.exception();
         if (failure != null && !(failure instanceof CancelledException)) {
