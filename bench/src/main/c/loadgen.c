@@ -18,7 +18,7 @@
  *     the next one, so the load is closed-loop. A message is stamped when it is issued and its
  *     latency recorded when its last byte comes back.
  *  3. Phases: connect, warm-up (nothing counted), measure (counts, latencies, server CPU from
- *     /proc/PID/stat), drain (no new message; every byte sent must come back).
+ *     /proc/PID/stat, server read and write system calls from /proc/PID/io), drain (no new message; every byte sent must come back).
  *  4. One output line, "result key=value ...", for the Java side to parse.
  */
 #define _GNU_SOURCE
@@ -258,6 +258,7 @@ static void run_load(void) {
         flush_out(i);
     }
     double user0 = 0, sys0 = 0, user1 = 0, sys1 = 0, client_cpu = 0;
+    long long calls0 = -1, calls1 = -1; /* the server's read + write system calls (/proc/PID/io) */
     int server_cpu_known = cfg.server_pid != 0;
     uint64_t now;
     while ((now = now_ns()) < run.window_end) {
@@ -265,6 +266,7 @@ static void run_load(void) {
             run.measuring = 1;
             run.window_start = now;
             server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user0, &sys0);
+            if (server_cpu_known) calls0 = process_read_calls(cfg.server_pid) + process_write_calls(cfg.server_pid);
             client_cpu = own_cpu_seconds();
         }
         poll_once(&run, 5);
@@ -272,6 +274,7 @@ static void run_load(void) {
     run.measuring = 0;
     double seconds = (double) (now_ns() - run.window_start) / 1e9;
     server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user1, &sys1);
+    if (server_cpu_known) calls1 = process_read_calls(cfg.server_pid) + process_write_calls(cfg.server_pid);
     double server_cpu = server_cpu_known ? (user1 - user0) + (sys1 - sys0) : -1;
     double server_user = server_cpu_known ? user1 - user0 : -1;
     client_cpu = own_cpu_seconds() - client_cpu;
@@ -280,12 +283,13 @@ static void run_load(void) {
     double rate = (double) run.messages / seconds;
     printf("result connections=%d size=%d inflight=%d seconds=%.3f msgs=%lu msgs_per_s=%.0f mib_per_s=%.2f"
            " p50_us=%.1f p99_us=%.1f server_cpu_s=%.3f server_cpu_us_per_msg=%.4f server_user_us_per_msg=%.4f"
-           " client_cpu_s=%.3f\n",
+           " client_cpu_s=%.3f server_syscalls_per_msg=%.3f\n",
            cfg.connections, cfg.size, cfg.inflight, seconds, (unsigned long) run.messages, rate,
            rate * cfg.size / (1024.0 * 1024.0), hist_percentile(&latencies, 0.50) / 1e3,
            hist_percentile(&latencies, 0.99) / 1e3, server_cpu,
            server_cpu < 0 ? -1.0 : server_cpu * 1e6 / (double) run.messages,
-           server_user < 0 ? -1.0 : server_user * 1e6 / (double) run.messages, client_cpu);
+           server_user < 0 ? -1.0 : server_user * 1e6 / (double) run.messages, client_cpu,
+           calls0 < 0 || calls1 < 0 ? -1.0 : (double) (calls1 - calls0) / (double) run.messages);
 }
 
 static void run_idle(void) {

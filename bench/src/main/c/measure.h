@@ -77,20 +77,26 @@ static inline int process_cpu(int pid, double *user, double *sys) {
     return 1;
 }
 
-/* The process's write-class system calls so far (syscw of /proc/pid/io: write, writev, send*...);
-   -1 if unreadable. */
-static inline long long process_write_calls(int pid) {
-    char path[64], line[256];
+/* One counter of /proc/pid/io ("syscr" or "syscw"); -1 if unreadable. */
+static inline long long process_io_counter(int pid, const char *name) {
+    char path[64], line[256], key[32];
     snprintf(path, sizeof path, "/proc/%d/io", pid);
+    snprintf(key, sizeof key, "%s: %%lld", name);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
-    long long calls = -1;
+    long long value = -1;
     while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "syscw: %lld", &calls) == 1) break;
+        if (sscanf(line, key, &value) == 1) break;
     }
     fclose(f);
-    return calls;
+    return value;
 }
+
+/* The process's write-class system calls so far (write, writev, send*...); -1 if unreadable. */
+static inline long long process_write_calls(int pid) { return process_io_counter(pid, "syscw"); }
+
+/* The process's read-class system calls so far (read, readv, recv*...); -1 if unreadable. */
+static inline long long process_read_calls(int pid) { return process_io_counter(pid, "syscr"); }
 
 static inline double own_cpu_seconds(void) {
     struct rusage r;

@@ -15,6 +15,12 @@ import java.util.List;
 final class BeforeAfter {
     static final String FILE = "before-after.tsv";
     static final List<Scenario> SCENARIOS = List.of(Scenario.ALL.get(1), Scenario.ALL.get(3));
+    /**
+     * The load metrics, and the server's read and write system calls per message: a count, so
+     * unlike the rates it does not move with the machine's load, and it shows what a change did.
+     */
+    static final List<String> METRICS = java.util.stream.Stream.concat(SocketLoad.METRICS.stream(),
+            java.util.stream.Stream.of("server_syscalls_per_msg")).toList();
 
     private final Settings settings;
     private final Loadgen loadgen;
@@ -31,7 +37,7 @@ final class BeforeAfter {
             return;
         }
         List<String> columns = new ArrayList<>(List.of("scenario", "server", "repetition"));
-        columns.addAll(SocketLoad.METRICS);
+        columns.addAll(METRICS);
         Table table = new Table(columns.toArray(String[]::new));
         List<ServerProcess> servers = new ArrayList<>();
         try {
@@ -47,10 +53,11 @@ final class BeforeAfter {
                         LoadResult result = loadgen.run(scenario, server.port(), server.pid(),
                                 settings.warmupSeconds(), settings.measureSeconds());
                         List<Object> row = new ArrayList<>(List.of(scenario.name(), server.name(), repetition));
-                        SocketLoad.METRICS.forEach(metric -> row.add(result.get(metric)));
+                        METRICS.forEach(metric -> row.add(result.get(metric)));
                         table.add(row.toArray());
-                        System.out.printf("  before/after %-24s %-14s #%d %,10.0f msgs/s%n",
-                                scenario.name(), server.name(), repetition, result.get("msgs_per_s"));
+                        System.out.printf("  before/after %-24s %-14s #%d %,10.0f msgs/s  %.2f server syscalls/msg%n",
+                                scenario.name(), server.name(), repetition, result.get("msgs_per_s"),
+                                result.get("server_syscalls_per_msg"));
                     }
                 }
             }

@@ -24,7 +24,7 @@ record Hardening(LoadMedians fairness, LoadMedians fanOut, LoadMedians flood, Lo
                 new LoadMedians(Table.load(work.resolve(Fairness.FILE)), Fairness.COLUMNS),
                 new LoadMedians(Table.load(work.resolve(ChatLoad.FAN_OUT_FILE)), ChatLoad.FAN_OUT_COLUMNS),
                 new LoadMedians(Table.load(work.resolve(ChatLoad.FLOOD_FILE)), ChatLoad.FLOOD_COLUMNS),
-                new LoadMedians(Table.load(work.resolve(BeforeAfter.FILE))));
+                new LoadMedians(Table.load(work.resolve(BeforeAfter.FILE)), BeforeAfter.METRICS));
     }
 
     /** The machine's load average at the start of each run, beside the figures it may explain. */

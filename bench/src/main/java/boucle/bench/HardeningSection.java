@@ -107,17 +107,19 @@ final class HardeningSection {
         }
         md.append(String.format("`boucle` and `boucle-before` run at once and are measured in turn, the order swapped"
                 + " every run (A B, B A, ...): %d runs each of %.1f s after %.1f s of warm-up. The ratio of the"
-                + " medians, and the ratio of each back-to-back pair, lowest to highest (the noise).%n%n",
+                + " medians, and the ratio of each back-to-back pair, lowest to highest (the noise); the server's read and write system calls per message (`/proc/PID/io`), which the machine's load does not move.%n%n",
                 m.repetitions(), settings.measureSeconds(), settings.warmupSeconds()));
         md.append("| scenario | boucle msgs/s | boucle-before msgs/s | ratio | ratio of each pair | boucle p99 µs | boucle-before p99 µs"
-                + " |\n|---|---:|---:|---:|---|---:|---:|\n");
+                + " | server syscalls/msg, boucle | boucle-before |\n|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
         for (String scenario : m.scenarios()) {
             String pairs = Arrays.stream(Hardening.pairedRatios(m, scenario, "msgs_per_s"))
                     .mapToObj(r -> String.format("%.2f", r)).collect(Collectors.joining(" "));
-            md.append(String.format("| %s | %,.0f | %,.0f | %.3fx | %s | %.0f | %.0f |%n", scenario,
+            md.append(String.format("| %s | %,.0f | %,.0f | %.3fx | %s | %.0f | %.0f | %.2f | %.2f |%n", scenario,
                     m.median(scenario, Servers.BOUCLE, "msgs_per_s"), m.median(scenario, Servers.BOUCLE_BEFORE, "msgs_per_s"),
                     m.ratio(scenario, "msgs_per_s", Servers.BOUCLE, Servers.BOUCLE_BEFORE), pairs,
-                    m.median(scenario, Servers.BOUCLE, "p99_us"), m.median(scenario, Servers.BOUCLE_BEFORE, "p99_us")));
+                    m.median(scenario, Servers.BOUCLE, "p99_us"), m.median(scenario, Servers.BOUCLE_BEFORE, "p99_us"),
+                    m.median(scenario, Servers.BOUCLE, "server_syscalls_per_msg"),
+                    m.median(scenario, Servers.BOUCLE_BEFORE, "server_syscalls_per_msg")));
         }
         md.append('\n');
     }
