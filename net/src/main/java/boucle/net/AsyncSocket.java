@@ -58,7 +58,8 @@ import java.util.Objects;
  *   <li>At most one task reads and one task writes at a time (a second one is an
  *       {@link IllegalStateException}); any task may {@link #tryWrite} or {@link #close}.</li>
  *   <li>{@link #close()} wakes the tasks parked on the socket, which then throw a
- *       {@link SocketClosedException}. Closing does not flush: call {@link #flush()} first.</li>
+ *       {@link SocketClosedException}. Closing hands the kernel what it takes at once and drops
+ *       the rest of the queue: call {@link #flush()} first to send it all.</li>
  *   <li>Timeouts ({@link #setReadTimeout}, {@link #setWriteTimeout}) apply per call, and end it with
  *       a {@link java.net.SocketTimeoutException}; the socket stays usable.</li>
  * </ul>

@@ -208,41 +208,51 @@ final class Outbound {
     /** Gathering writes until the queue is empty or the kernel takes less than it was offered. */
     private void writeQueue() throws IOException {
         while (!queue.isEmpty()) {
-            long offered;
-            long written;
-            if (queue.size() == 1) {
-                ByteBuf only = queue.peekFirst();
-                offered = only.readableBytes();
-                written = only.getBytes(only.readerIndex(), channel, only.readableBytes()); // consume() moves the index
-            } else {
-                ByteBuffer[] gather = source.gatherBuffers();
-                int count = 0;
-                offered = 0;
-                for (ByteBuf buffer : queue) {
-                    int parts = buffer.nioBufferCount();
-                    if (count + parts > gather.length) {
-                        break;
-                    }
-                    if (parts == 1) {
-                        gather[count++] = buffer.internalNioBuffer(buffer.readerIndex(), buffer.readableBytes());
-                    } else {
-                        for (ByteBuffer part : buffer.nioBuffers()) {
-                            gather[count++] = part;
-                        }
-                    }
-                    offered += buffer.readableBytes();
-                }
-                try {
-                    written = channel.write(gather, 0, count);
-                } finally {
-                    Arrays.fill(gather, 0, count, null); // the source's array keeps no buffer alive
-                }
-            }
-            writeCalls++;
-            consume(written);
-            if (written < offered) {
+            boolean allTaken = queue.size() == 1 || queue.peekFirst().nioBufferCount() > SelectorEventSource.MAX_GATHER
+                    ? writeHead() // alone, or in too many pieces to share a writev
+                    : writeGathered();
+            if (!allTaken) {
                 return; // the kernel's buffer is full: wait for OP_WRITE
             }
+        }
+    }
+
+    /** One write of the queue's first buffer; whether the kernel took all of it. */
+    private boolean writeHead() throws IOException {
+        ByteBuf head = queue.peekFirst();
+        int offered = head.readableBytes();
+        long written = head.getBytes(head.readerIndex(), channel, offered); // consume() moves the index
+        writeCalls++;
+        consume(written);
+        return written == offered;
+    }
+
+    /** One {@code writev} of as many queued buffers as it holds; whether the kernel took all of them. */
+    private boolean writeGathered() throws IOException {
+        ByteBuffer[] gather = source.gatherBuffers();
+        int count = 0;
+        long offered = 0;
+        for (ByteBuf buffer : queue) {
+            int parts = buffer.nioBufferCount();
+            if (count + parts > gather.length) {
+                break;
+            }
+            if (parts == 1) {
+                gather[count++] = buffer.internalNioBuffer(buffer.readerIndex(), buffer.readableBytes());
+            } else {
+                for (ByteBuffer part : buffer.nioBuffers()) {
+                    gather[count++] = part;
+                }
+            }
+            offered += buffer.readableBytes();
+        }
+        try {
+            long written = channel.write(gather, 0, count);
+            writeCalls++;
+            consume(written);
+            return written == offered;
+        } finally {
+            Arrays.fill(gather, 0, count, null); // the shared array keeps no buffer alive
         }
     }
 

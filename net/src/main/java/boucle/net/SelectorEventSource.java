@@ -41,7 +41,7 @@ final class SelectorEventSource implements EventSource {
      */
     static final int UNITS_PER_STEP = 16;
     /** At most this many buffers per gathering write: Linux's {@code IOV_MAX} is 1024. */
-    private static final int MAX_GATHER = 1024;
+    static final int MAX_GATHER = 1024;
 
     private final Selector selector;
     private final StepBudget budget = new StepBudget(UNITS_PER_STEP);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Boucle;
+import boucle.core.Loop;
 import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -69,6 +70,21 @@ class OutboundTest {
     }
 
     @Test
+    void aQueueLongerThanOneWritevHoldsTakesOneWritevPerThousandBuffers() {
+        SocketPair.run((client, server) -> {
+            server.setWriteBufferWaterMarks(1 << 20, 1 << 20);
+            for (int i = 0; i < 1500; i++) {
+                server.write("line " + i + "\n");
+            }
+            server.flush();
+            assertEquals(2, server.writeCalls(), "1,024 buffers per writev (IOV_MAX), then the other 476");
+            for (int i = 0; i < 1500; i++) {
+                assertEquals("line " + i, client.readLine(100));
+            }
+        });
+    }
+
+    @Test
     void writesOfManyTasksInOneTurnLeaveTogether() {
         SocketPair.run((client, server) -> {
             List<Task<Void>> writers = new ArrayList<>();
@@ -83,6 +99,46 @@ class OutboundTest {
                 assertEquals("from task " + i, client.readLine(100));
             }
             assertEquals(1, server.writeCalls(), "the 20 tasks ran in one turn; their lines left in one writev");
+        });
+    }
+
+    @Test
+    void aBroadcastToManyPeersCostsAFewWritesPerPeerNotOnePerLine() {
+        SocketPair.run((sender, senderSide) -> {
+            int members = 20;
+            int lines = 100;
+            List<AsyncSocket> memberSides = new ArrayList<>();
+            List<AsyncSocket> memberClients = new ArrayList<>();
+            try (AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, members)) {
+                for (int i = 0; i < members; i++) {
+                    Task<AsyncSocket> accepting = Loop.current().spawn(listener::accept);
+                    memberClients.add(AsyncSocket.connect("127.0.0.1", listener.port(), java.time.Duration.ofSeconds(5)));
+                    memberSides.add(accepting.await());
+                }
+            }
+            try {
+                for (int i = 0; i < lines; i++) {
+                    sender.write("line " + i + "\n"); // a client that pipelines: the lines come in one read
+                }
+                for (int i = 0; i < lines; i++) {
+                    String line = senderSide.readLine(100) + "\n"; // the budget yields every 16 lines: a turn ends
+                    for (AsyncSocket member : memberSides) {
+                        assertTrue(member.tryWrite(line));
+                    }
+                }
+                long writes = 0;
+                for (int m = 0; m < members; m++) {
+                    for (int i = 0; i < lines; i++) {
+                        assertEquals("line " + i, memberClients.get(m).readLine(100));
+                    }
+                    writes += memberSides.get(m).writeCalls();
+                }
+                double perLinePerMember = (double) writes / (lines * members);
+                assertTrue(perLinePerMember <= 0.1, "write calls per line per member: " + perLinePerMember);
+            } finally {
+                memberSides.forEach(AsyncSocket::close);
+                memberClients.forEach(AsyncSocket::close);
+            }
         });
     }
 
