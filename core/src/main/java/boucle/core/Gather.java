@@ -23,7 +23,13 @@ final class Gather<T> {
 
     Gather(List<Task<? extends T>> tasks) {
         this.tasks = List.copyOf(tasks);
-        this.gatherer = Task.current();
+        this.gatherer = Task.current(); // outside a task, or on another thread: refused before any change
+        for (Task<? extends T> task : this.tasks) {
+            if (task.loop != gatherer.loop) {
+                throw new IllegalArgumentException("task '" + task.name() + "' runs on another loop: gather only"
+                        + " tasks of the gathering task's loop");
+            }
+        }
     }
 
     List<T> await() {

@@ -26,7 +26,10 @@ import java.util.concurrent.Callable;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.</li>
+ *   <li>Threads: every method that reads or changes the task's outcome or its waits is for its
+ *       loop's thread, and refuses a call from another thread while the loop runs, before any
+ *       change. The getters marked "Any thread" ({@link #name()}, {@link #state()},
+ *       {@link #isDone()}...) may be called from anywhere and return a snapshot.</li>
  *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
  *       is logged once through {@link System.Logger}, and the loop goes on.</li>
  *   <li>Cancellation: {@link #cancel()} delivers a {@link CancelledException} at the task's
@@ -85,7 +88,7 @@ public final class Task<T> {
         this.coroutine = new Coroutine(this, () -> runBody(body));
     }
 
-    /** The task running right now. */
+    /** The task running right now. Any thread: outside a task it throws, whatever the thread. */
     public static Task<?> current() {
         Task<?> task = currentTaskIfAny();
         if (task == null) {
@@ -101,6 +104,7 @@ public final class Task<T> {
         return Coroutine.currentTask();
     }
 
+    /** Any thread. */
     public String name() {
         if (name == null) {
             name = "task-" + id;
@@ -108,25 +112,29 @@ public final class Task<T> {
         return name;
     }
 
+    /** Any thread (a snapshot). */
     public State state() {
         return state;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isDone() {
         return state == State.DONE;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isCancelled() {
         return state == State.DONE && failure instanceof CancelledException;
     }
 
-    /** What the parked task waits on (a timer, a waiter, a socket...), or {@code null}. */
+    /** What the parked task waits on (a timer, a waiter, a socket...), or {@code null}. Any thread (a snapshot). */
     public Object waitingOn() {
         return waitingOn;
     }
 
-    /** The suspended task's stack, innermost first; empty while it runs or once it is done. */
+    /** The suspended task's stack, innermost first; empty while it runs or once it is done. Loop thread. */
     public StackTraceElement[] stack() {
+        loop.requireLoopThread();
         return coroutine.stack();
     }
 
@@ -138,6 +146,10 @@ public final class Task<T> {
         Task<?> me = current();
         if (me == this) {
             throw new IllegalStateException("task '" + name() + "' cannot await itself");
+        }
+        if (me.loop != loop) {
+            throw new IllegalStateException("task '" + name() + "' runs on another loop: a task can only await"
+                    + " tasks of its own loop");
         }
         observed = true;
         while (state != State.DONE) {
@@ -193,6 +205,7 @@ public final class Task<T> {
 
     /** The result of a finished task; rethrows its failure; an error if it has not finished. */
     public T result() {
+        loop.requireLoopThread();
         if (state != State.DONE) {
             throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
         }
@@ -202,6 +215,7 @@ public final class Task<T> {
 
     /** The failure of a finished task, or {@code null} if it returned normally. */
     public Throwable exception() {
+        loop.requireLoopThread();
         if (state != State.DONE) {
             throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
         }
@@ -237,7 +251,7 @@ public final class Task<T> {
         return true;
     }
 
-    /** Whether a cancellation waits to be delivered at the task's next suspension point. */
+    /** Whether a cancellation waits to be delivered at the task's next suspension point. Any thread (a snapshot). */
     public boolean isCancelling() {
         return pendingCancellation != null || cancelledScope != null;
     }
@@ -477,6 +491,7 @@ public final class Task<T> {
         }
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Task[" + name() + ", " + state + (waitingOn != null ? ", waiting on " + waitingOn : "") + "]";

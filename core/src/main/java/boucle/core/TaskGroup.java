@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
  *       {@code run} has returned is an error. A child spawned after a failure is cancelled before
  *       it starts.</li>
  * </ul>
- * Loop-thread only.
+ * Loop-thread only: every method but {@code toString} refuses a call from another thread while the
+ * loop runs, before any change.
  */
 public final class TaskGroup {
     /** The body of {@link #run}: spawns children into the group, and may do work of its own. */
@@ -73,6 +74,7 @@ public final class TaskGroup {
 
     /** Starts {@code body} as a child task of this group. */
     public <T> Task<T> spawn(String name, Callable<T> body) {
+        owner.loop.requireLoopThread();
         if (closed) {
             throw new IllegalStateException("this task group is closed: its run() has returned");
         }
@@ -100,11 +102,13 @@ public final class TaskGroup {
 
     /** The children still running, oldest first. */
     public List<Task<?>> tasks() {
+        owner.loop.requireLoopThread();
         return List.copyOf(children);
     }
 
     /** Cancels every child and the body: {@code run} then returns normally once all have ended. */
     public void cancel() {
+        owner.loop.requireLoopThread(); // before the scope: a refused cancel changes nothing
         scope.cancel();
         List.copyOf(children).forEach(Task::cancel);
     }
@@ -177,6 +181,7 @@ public final class TaskGroup {
         throw (RuntimeException) thrown;
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "TaskGroup[" + children.size() + " running" + (firstFailure != null ? ", failed" : "") + "]";

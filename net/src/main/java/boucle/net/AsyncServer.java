@@ -2,13 +2,13 @@ package boucle.net;
 
 import boucle.core.Boucle;
 import boucle.core.CancelledException;
+import boucle.core.Event;
 import boucle.core.Loop;
 import boucle.core.Semaphore;
 import boucle.core.Task;
 import boucle.core.TaskFailedException;
 import boucle.core.TaskGroup;
 import boucle.core.Timeouts;
-import boucle.core.WaitQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -68,6 +68,19 @@ public final class AsyncServer implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("boucle.net");
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
 
+    /**
+     * The classes the accept loop and a new connection use, loaded with this one. At EMFILE,
+     * loading a class from a directory, or from a jar not opened yet, fails; the JVM then fails
+     * that call site for good, and the accept loop could never recover. Class literals load a
+     * class (without initializing it), so the code that runs in the worst moment has nothing to
+     * open.
+     */
+    @SuppressWarnings("unused")
+    private static final List<Class<?>> LOADED_AHEAD = List.of(Boucle.class, CancelledException.class,
+            SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
+            AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
+            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class);
+
     private enum State { NEW, SERVING, DRAINING, DONE }
 
     private final Handler handler;
@@ -79,10 +92,10 @@ public final class AsyncServer implements AutoCloseable {
     private final Semaphore slots;
     /** The connections whose task has not ended, oldest first: told when shutdown begins. */
     private final Set<Connection> connections = new LinkedHashSet<>();
-    /** The shutdown waits here for the connections to end within the grace period. */
-    private final WaitQueue drained = new WaitQueue();
-    /** serveForever's body waits here for shutdown() to begin. */
-    private final WaitQueue stopping = new WaitQueue();
+    /** Set by shutdown(): serveForever's body waits for it, then drains. */
+    private final Event shutdownBegan = new Event();
+    /** Set as the last connection ends while draining: the grace period waits for it. */
+    private final Event allEnded = new Event();
     /** Done once serveForever has returned; what shutdownThreadsafe hands out. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** The loop that serves, once serveForever began: what the thread checks compare against. */
@@ -132,9 +145,9 @@ public final class AsyncServer implements AutoCloseable {
      * was asked for before it began.
      */
     public void serveForever() throws IOException {
+        requireLoopThread(); // a second call from another thread while it serves: refused as such
         Task.current(); // refuses a call from outside any task, before anything changes
         Loop here = Loop.current();
-        requireLoopThread();
         if (state != State.NEW || stopped.isDone()) {
             throw new IllegalStateException("this server has already served: serveForever runs once per server");
         }
@@ -151,9 +164,7 @@ public final class AsyncServer implements AutoCloseable {
                     "a handler failed (its connection is closed, the server goes on)", logInterval, here);
             TaskGroup.run(group -> {
                 acceptor = group.spawn(where, () -> acceptUntilShutdown(group));
-                while (state == State.SERVING) {
-                    stopping.park("shutdown() of " + this);
-                }
+                shutdownBegan.await();
                 drain();
                 return null;
             });
@@ -232,9 +243,7 @@ public final class AsyncServer implements AutoCloseable {
         }
         if (!connections.isEmpty() && shutdownGrace.isPositive()) {
             Timeouts.withTimeoutOrEmpty(shutdownGrace, () -> {
-                while (!connections.isEmpty()) {
-                    drained.park("connections to finish (shutdown grace)");
-                }
+                allEnded.await();
                 return null;
             });
         }
@@ -260,7 +269,7 @@ public final class AsyncServer implements AutoCloseable {
                 state = State.DRAINING;
                 listener.close();
                 acceptor.cancel(new CancelledException("the server is shutting down"));
-                stopping.wakeAll();
+                shutdownBegan.set();
             }
             case DRAINING, DONE -> {
                 // already on its way
@@ -299,8 +308,8 @@ public final class AsyncServer implements AutoCloseable {
     void connectionEnded(Connection connection) {
         if (connections.remove(connection)) {
             slots.release();
-            if (connections.isEmpty()) {
-                drained.wakeAll();
+            if (connections.isEmpty() && state == State.DRAINING) {
+                allEnded.set();
             }
         }
     }

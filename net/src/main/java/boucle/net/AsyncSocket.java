@@ -62,6 +62,9 @@ import java.util.Objects;
  *       the rest of the queue: call {@link #flush()} first to send it all.</li>
  *   <li>Timeouts ({@link #setReadTimeout}, {@link #setWriteTimeout}) apply per call, and end it with
  *       a {@link java.net.SocketTimeoutException}; the socket stays usable.</li>
+ *   <li>On a connection of an {@link AsyncServer} that began shutting down, a read that would wait
+ *       for the peer throws a {@link ServerShuttingDownException}; bytes already received are
+ *       still returned, and writes go on.</li>
  * </ul>
  */
 public final class AsyncSocket implements AutoCloseable {
