@@ -19,6 +19,7 @@ import java.util.List;
 final class ChatLoad {
     static final String FAN_OUT_FILE = "chat-fanout.tsv";
     static final String FLOOD_FILE = "chat-flood.tsv";
+    static final String FAILURES_FILE = "chat-failures.tsv";
     static final int MEMBERS = 2_000;
     static final int LINES = 200;
     static final int NORMAL_INTERVAL_MILLIS = 10;
@@ -33,10 +34,12 @@ final class ChatLoad {
 
     private final Settings settings;
     private final Crowd crowd;
+    private final RunFailures failures;
 
     ChatLoad(Settings settings) {
         this.settings = settings;
         this.crowd = new Crowd(settings.crowd());
+        this.failures = new RunFailures(settings.work().resolve(FAILURES_FILE));
     }
 
     void run() throws IOException, InterruptedException {
@@ -48,7 +51,9 @@ final class ChatLoad {
         } finally { // the runs done so far are figures too, even if a later one fails
             fanOut.save(settings.work().resolve(FAN_OUT_FILE));
             flood.save(settings.work().resolve(FLOOD_FILE));
+            failures.save();
         }
+        failures.throwIfAny();
     }
 
     private void runAll(List<String> servers, Table fanOut, Table flood) throws IOException, InterruptedException {
@@ -56,7 +61,11 @@ final class ChatLoad {
             for (String name : servers) {
                 try (ServerProcess server = Servers.startChat(settings, name)) {
                     double load = Machine.loadAverage();
-                    LoadResult result = named(name, () -> crowd.chatFanOut(server.port(), server.pid(), members(settings), lines(settings)));
+                    LoadResult result = failures.attempt("chat fan-out", name, repetition,
+                            () -> crowd.chatFanOut(server.port(), server.pid(), members(settings), lines(settings)));
+                    if (result == null) {
+                        continue;
+                    }
                     add(fanOut, FAN_OUT_METRICS, name, repetition, load, result);
                     System.out.printf("  chat fan-out %-14s #%d %.3f writes/line/member  CPU %.2f s  delivery p50 %,.0f us  p99 %,.0f us%n",
                             name, repetition, result.get("writes_per_line_per_member"), result.get("server_cpu_s"),
@@ -64,27 +73,18 @@ final class ChatLoad {
                 }
                 try (ServerProcess server = Servers.startChat(settings, name)) {
                     double load = Machine.loadAverage();
-                    LoadResult result = named(name, () -> crowd.chatFlood(server.port(), server.pid(),
-                            NORMAL_INTERVAL_MILLIS, settings.warmupSeconds(), floodSeconds(settings)));
+                    LoadResult result = failures.attempt("chat flood", name, repetition,
+                            () -> crowd.chatFlood(server.port(), server.pid(), NORMAL_INTERVAL_MILLIS,
+                                    settings.warmupSeconds(), floodSeconds(settings)));
+                    if (result == null) {
+                        continue;
+                    }
                     add(flood, FLOOD_METRICS, name, repetition, load, result);
                     System.out.printf("  chat flood   %-14s #%d normal line p50 %,.0f us  p99 %,.0f us (to the flooder: %,.0f us)"
                             + "  flood %,.0f lines/s%n", name, repetition, result.get("p50_us"), result.get("p99_us"),
                             result.get("flooder_p99_us"), result.get("flood_lines_per_s"));
                 }
             }
-        }
-    }
-
-    /** A run of the crowd client, whose failure names the server it failed against. */
-    interface Run {
-        LoadResult call() throws IOException, InterruptedException;
-    }
-
-    static LoadResult named(String server, Run run) throws IOException, InterruptedException {
-        try {
-            return run.call();
-        } catch (IOException failure) {
-            throw new IOException(server + ": " + failure.getMessage(), failure);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class Fairness {
     static final String FILE = "fairness.tsv";
+    static final String FAILURES_FILE = "fairness-failures.tsv";
     static final int FLOODS = 2;
     static final int PING_INTERVAL_MILLIS = 5;
     /** What the client reports, per run. */
@@ -23,10 +24,12 @@ final class Fairness {
 
     private final Settings settings;
     private final Crowd crowd;
+    private final RunFailures failures;
 
     Fairness(Settings settings) {
         this.settings = settings;
         this.crowd = new Crowd(settings.crowd());
+        this.failures = new RunFailures(settings.work().resolve(FAILURES_FILE));
     }
 
     Table run() throws IOException, InterruptedException {
@@ -44,8 +47,12 @@ final class Fairness {
             for (int repetition = 1; repetition <= settings.repetitions(); repetition++) {
                 for (ServerProcess server : servers) {
                     double load = Machine.loadAverage();
-                    LoadResult result = ChatLoad.named(server.name(), () -> crowd.fairness(server.port(), server.pid(),
-                            FLOODS, PING_INTERVAL_MILLIS, settings.warmupSeconds(), measureSeconds(settings)));
+                    LoadResult result = failures.attempt("fairness", server.name(), repetition,
+                            () -> crowd.fairness(server.port(), server.pid(), FLOODS, PING_INTERVAL_MILLIS,
+                                    settings.warmupSeconds(), measureSeconds(settings)));
+                    if (result == null) {
+                        continue;
+                    }
                     List<Object> row = new ArrayList<>(List.of(server.name(), repetition));
                     METRICS.forEach(metric -> row.add(result.get(metric)));
                     row.add(load);
@@ -58,7 +65,9 @@ final class Fairness {
         } finally { // the runs done so far are figures too, even if a later one fails
             servers.forEach(ServerProcess::close);
             table.save(settings.work().resolve(FILE));
+            failures.save();
         }
+        failures.throwIfAny();
         return table;
     }
 

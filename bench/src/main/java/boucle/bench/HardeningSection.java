@@ -1,6 +1,7 @@
 package boucle.bench;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -17,7 +18,7 @@ final class HardeningSection {
         this.settings = settings;
     }
 
-    void append(Hardening figures) {
+    void append(Hardening figures) throws java.io.IOException {
         md.append("## Hardening\n\n");
         md.append("Hostile and crowded clients (`bench/src/main/c/crowd.c`, C, its own process; it fails the run if a"
                 + " byte or a line is lost, changed or reordered). `boucle-before` is the same server from another"
@@ -27,6 +28,17 @@ final class HardeningSection {
         fanOut(figures.fanOut());
         flood(figures.flood());
         beforeAfter(figures.beforeAfter());
+        failures();
+    }
+
+    private void failures() throws java.io.IOException {
+        List<String> failed = new java.util.ArrayList<>(RunFailures.load(settings.work().resolve(Fairness.FAILURES_FILE)));
+        failed.addAll(RunFailures.load(settings.work().resolve(ChatLoad.FAILURES_FILE)));
+        if (!failed.isEmpty()) {
+            md.append("Runs that failed (not in the medians above):\n\n");
+            failed.forEach(failure -> md.append("- ").append(failure).append('\n'));
+            md.append('\n');
+        }
     }
 
     private void fairness(LoadMedians m) {
