@@ -248,10 +248,13 @@ public final class Loop implements AutoCloseable {
                 live.cancelAll();
                 runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
             }
-        } finally {
-            closed = true; // even when an interrupt ended the clean-up: the source is released either way
+        } catch (LoopInterruptedException interrupted) {
+            closed = true; // the clean-up was cut short, but the loop is closed and its source released all the same
             events.close();
+            throw interrupted;
         }
+        closed = true;
+        events.close();
     }
 
     // ---- the loop itself ------------------------------------------------------------------

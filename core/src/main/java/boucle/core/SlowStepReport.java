@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       (on a busy machine a computing thread gets only a share of a CPU), so the step itself
  *       holds the loop; WARNING, with the task's own frames and the advice to suspend with
  *       {@link Boucle#interrupt()} now and then;</li>
- *   <li><b>blocked in a call</b>: little CPU, and the thread is blocked, waiting, or running a
- *       native method (a blocking read, a lock, {@code Thread.sleep}); WARNING, naming the call,
- *       with the advice to move it to {@link Boucle#runInThread};</li>
+ *   <li><b>blocked in a call</b>: little CPU, and the thread is blocked or waiting (a lock,
+ *       {@code Thread.sleep}, a park), or running a native I/O method (a blocking read or write of
+ *       a socket or file); WARNING, naming the call, with the advice to move it to
+ *       {@link Boucle#runInThread};</li>
  *   <li><b>descheduled</b>: little CPU and not in a blocking call: the thread was not given a CPU
  *       (an overloaded machine, a stopped or paused process), which is not the task's doing. The
  *       watchdog keeps watching such a step (its CPU time may still pass the threshold) and, if it
@@ -96,10 +97,17 @@ final class SlowStepReport {
     private static boolean inBlockingCall(Thread.State state, StackTraceElement[] stack) {
         return switch (state) {
             case BLOCKED, WAITING, TIMED_WAITING -> true;
-            // a read, a poll, a native wait; the watchdog wants it seen twice in a row (nanoTime is native too)
-            case RUNNABLE -> stack.length > 0 && stack[0].isNativeMethod();
+            case RUNNABLE -> stack.length > 0 && isNativeIo(stack[0]);
             default -> false;
         };
+    }
+
+    /** A native method of the JDK's I/O (a socket or file read), not a quick one such as {@code nanoTime}. */
+    private static boolean isNativeIo(StackTraceElement frame) {
+        String type = frame.getClassName();
+        return frame.isNativeMethod() && (type.startsWith("sun.nio.") || type.startsWith("java.io.")
+                || type.startsWith("java.net.") || type.startsWith("sun.net.") || type.startsWith("jdk.internal.io.")
+                || type.startsWith("java.lang.Process"));
     }
 
     /** The JDK (or library) method the task's code called and that blocks: the frame just inside its own code. */

@@ -45,6 +45,7 @@ final class SlowStepWatchdog {
 
     private static void watchForever() {
         RunningLoops.registerBean();
+        loadAhead(SlowStepReport.class, SlowStepReport.Cause.class);
         while (true) {
             long tick = Long.MAX_VALUE;
             long now = System.nanoTime();
@@ -73,7 +74,6 @@ final class SlowStepWatchdog {
             }
             watch.seenSteps = steps;
             watch.seenSince = now;
-            watch.nativeSeen = null;
             watch.seenCpu = step == null ? -1 : cpuTime(loop.owner());
             return;
         }
@@ -89,14 +89,6 @@ final class SlowStepWatchdog {
             }
             String who = describe(step);
             SlowStepReport report = new SlowStepReport(who, owner.getName(), threshold, held, cpu, state, stack);
-            if (report.cause == SlowStepReport.Cause.BLOCKED_IN_CALL && state == Thread.State.RUNNABLE
-                    && !stack[0].equals(watch.nativeSeen)) {
-                watch.nativeSeen = stack[0]; // a native frame once may be a quick call (nanoTime): look again
-                watch.descheduledStep = step;
-                watch.descheduledWall = held;
-                watch.descheduledCpu = cpu;
-                return;
-            }
             if (report.cause == SlowStepReport.Cause.DESCHEDULED) {
                 watch.descheduledStep = step; // not blamed yet: its CPU time may still pass the threshold
                 watch.descheduledWall = held;
@@ -132,6 +124,20 @@ final class SlowStepWatchdog {
     }
 
     /** The thread's CPU time in nanoseconds, or -1 where the JVM cannot tell. */
+    /**
+     * Loads and initialises the report's classes now: a server that has run out of file
+     * descriptors (EMFILE) cannot load a class from a directory, and the watchdog would die then.
+     */
+    private static void loadAhead(Class<?>... classes) {
+        for (Class<?> type : classes) {
+            try {
+                Class.forName(type.getName(), true, type.getClassLoader());
+            } catch (ClassNotFoundException impossible) {
+                throw new AssertionError(impossible); // the class literal above was already loaded
+            }
+        }
+    }
+
     private static long cpuTime(Thread thread) {
         try {
             return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1;

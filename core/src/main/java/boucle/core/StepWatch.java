@@ -34,8 +34,6 @@ final class StepWatch {
     long seenCpu = -1;
     /** The step seen past the threshold but not blamed (little CPU, no blocking call), or {@code null}. */
     Runnable descheduledStep;
-    /** The native frame a running step was last seen in: seen twice in a row, it is a blocking call. */
-    StackTraceElement nativeSeen;
     long descheduledWall;
     long descheduledCpu;
     /** When the last descheduling note was logged, and how many were left out since. */

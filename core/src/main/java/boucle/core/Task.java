@@ -170,8 +170,8 @@ public final class Task<T> {
      * handler.whenDone(socket::close);   // even if the handler is cancelled before it starts
      * }</pre>
      *
-     * A listener is a plain callback, not a task: it must not park (it runs outside any task, so a
-     * suspending call fails), and it should be short. A listener that throws does not stop the
+     * A listener is a plain callback, not a task: it must not park (when the task ends it runs
+     * outside any task, where a suspending call fails), and it should be short. A listener that throws does not stop the
      * others: its failure is logged once at ERROR and the loop goes on. Loop-thread only.
      */
     public void whenDone(Runnable listener) {

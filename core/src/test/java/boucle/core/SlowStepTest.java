@@ -116,6 +116,10 @@ class SlowStepTest {
                 "read0", null, -2); // line -2: a native method
         StackTraceElement[] computing = {javaFrame};
         StackTraceElement[] reading = {nativeRead};
+        StackTraceElement[] readingTheClock = { // native too, but never blocks: a spinning thread is often seen there
+            new StackTraceElement(null, "java.base", null, "java.lang.System", "nanoTime", null, -2)};
+        assertEquals(SlowStepReport.Cause.DESCHEDULED,
+                SlowStepReport.cause(ms(100), ms(200), ms(1), Thread.State.RUNNABLE, readingTheClock));
         assertEquals(SlowStepReport.Cause.COMPUTING,
                 SlowStepReport.cause(ms(100), ms(200), ms(150), Thread.State.RUNNABLE, computing));
         assertEquals(SlowStepReport.Cause.COMPUTING, // no CPU clock: the step is blamed, as before

@@ -108,6 +108,43 @@ class ThreadOwnershipTest {
         }
     }
 
+    @Test
+    void aPrimitiveMadeBeforeItsLoopRunsIsRefusedToAnotherThreadWhileThatLoopRuns() throws Exception {
+        Event made = new Event(); // on this thread, before any loop runs: bound to no loop yet
+        Queue<String> queue = Queue.unbounded();
+        try (Loop loop = new Loop()) {
+            CompletableFuture<List<String>> outcomes = new CompletableFuture<>();
+            loop.callSoon(() -> Thread.ofPlatform().start(() -> {
+                outcomes.complete(List.of(outcome(made::set), outcome(() -> queue.offer("foreign"))));
+                loop.callSoonThreadsafe(() -> {
+                    made.set(); // the correct call still works
+                    queue.offer("right");
+                    loop.stop();
+                });
+            }));
+            loop.runForever();
+            List<String> seen = outcomes.get(10, TimeUnit.SECONDS);
+            assertTrue(seen.stream().allMatch(outcome -> outcome.contains("only callSoonThreadsafe")), seen.toString());
+            assertTrue(made.isSet());
+            assertEquals("right", queue.poll());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void aPrimitiveBoundToOneLoopIsRefusedInsideAnother() throws Exception {
+        Waiter waiter;
+        try (Loop first = new Loop()) {
+            waiter = first.runTask(() -> new Waiter(2)); // made inside the first loop: bound to it
+        }
+        Waiter bound = waiter;
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> Boucle.runTask(() -> seen.complete(outcome(bound::set)))).join();
+        assertTrue(seen.get().contains("not shared between loops"), seen.get());
+        bound.set(); // the first loop's thread, with no loop running: fine
+        assertFalse(bound.isSet());
+    }
+
     private static String signature(Method method) {
         return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "("
                 + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(","))

@@ -63,6 +63,7 @@ final class Chat implements Command {
                 } catch (IncompleteLineException cut) {
                     line = null; // the client left mid-line: half a line is not sent to the room
                 } catch (ServerShuttingDownException stopping) {
+                    room.closing(); // everyone leaves now: no "left" notices
                     room.tell(me, "* server shutting down"); // the server flushes it, then closes
                     return;
                 }

@@ -12,7 +12,9 @@ import boucle.core.Timeouts;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -80,6 +82,19 @@ public final class AsyncServer implements AutoCloseable {
             SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
             LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class);
+
+    static {
+        // The JDK's logger stamps each record with the local time, so its first record opens the
+        // time-zone data (lib/tzdb.dat). If that first record is a failed accept at EMFILE, the
+        // open fails with an Error, and the logger drops every later record, silently, for the
+        // life of the process. Reading the zone rules now, while descriptors are plentiful,
+        // keeps the log of the worst moment.
+        try {
+            ZoneId.systemDefault().getRules();
+        } catch (DateTimeException noZoneData) {
+            // no zone data at all: the logger will do without, as it would have anyway
+        }
+    }
 
     private enum State { NEW, SERVING, DRAINING, DONE }
 

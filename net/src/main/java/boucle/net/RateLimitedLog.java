@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  *
  * <h2>Logging never throws</h2>
  * A logger can fail: the JDK's, on its first record, opens its time-zone data, which at EMFILE
- * throws an {@link Error}. A log call in the accept loop or a connection's cleanup must not end
- * the server, so {@link #safely} catches what the logger throws (but a {@link VirtualMachineError})
- * and writes the line to {@code System.err} instead.
+ * throws an {@link Error} ({@link AsyncServer} reads that data ahead to avoid it). A log call in
+ * the accept loop or a connection's cleanup must not end the server, so {@link #safely} catches
+ * what the logger throws (but a {@link VirtualMachineError}) and writes the line to
+ * {@code System.err} instead.
  *
  * <p>Loop-thread only.
  */
