@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar bench/target/boucle-bench.jar all [--quick] [--before-jar JAR]   every part, then the report
  *   java -jar bench/target/boucle-bench.jar hardening [--quick] [--before-jar JAR]   its parts, then the report
  *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|report [--quick]
+ *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
  *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo|netty-chat --port P
  * </pre>
  * Run from the project's root directory (or pass {@code --root DIR}). {@code --before-jar} names
@@ -55,6 +56,9 @@ public final class Main {
             case "sleeping-tasks" -> {
                 new SleepingTasks(Integer.parseInt(options.getFirst()), out).run();
                 return 0;
+            }
+            case "soak" -> {
+                return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
             case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "report" -> {
                 return runParts(command, settings(options), out);
@@ -121,6 +125,17 @@ public final class Main {
         return settings;
     }
 
+    private static int minutes(List<String> options) {
+        int at = options.indexOf("--minutes");
+        if (at < 0) {
+            return 3;
+        }
+        if (at + 1 >= options.size() || !options.get(at + 1).matches("[1-9]\\d{0,3}")) {
+            throw new IllegalArgumentException("--minutes needs a whole number of minutes, 1 or more");
+        }
+        return Integer.parseInt(options.get(at + 1));
+    }
+
     private static int port(List<String> options) {
         int at = options.indexOf("--port");
         if (at < 0 || at + 1 >= options.size()) {
@@ -149,6 +164,8 @@ public final class Main {
         out.println("  chat         chat fan-out to 2,000 members, and a line flood: Boucle's chat vs a Netty chat");
         out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
+        out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
+        out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
         out.println("  netty-chat --port P   the Netty NIO chat anchor server");

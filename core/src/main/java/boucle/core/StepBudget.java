@@ -27,11 +27,16 @@ package boucle.core;
  * }
  * }</pre>
  *
- * <p>Loop-thread only. Outside a task (in a callback) {@link #spend()} does nothing: a callback
- * cannot yield, and it runs once and ends anyway.
+ * <h2>Threads</h2>
+ * A budget belongs to one loop: the loop of the first task that spends from it; a task of another
+ * loop is refused with an {@link IllegalStateException} before anything changes. Outside a task
+ * (in a callback, or on a thread that runs no task) {@link #spend()} does nothing and changes
+ * nothing: a callback cannot yield, and it runs once and ends anyway.
  */
 public final class StepBudget {
     private final int unitsPerStep;
+    /** The loop whose tasks spend from this budget; bound by the first spend in a task. */
+    private Loop loop;
     /** The task whose step the units count for, and the turn it runs in. */
     private Task<?> task;
     private long turn;
@@ -49,12 +54,19 @@ public final class StepBudget {
 
     /**
      * Spends one unit of the current task's step; past the budget, first yields to the loop like
-     * {@link Boucle#interrupt()} (so a cancellation may be thrown here). Loop thread.
+     * {@link Boucle#interrupt()} (so a cancellation may be thrown here). From a task of the
+     * budget's loop; anywhere outside a task it does nothing (any thread).
      */
     public void spend() {
         Task<?> me = Task.currentTaskIfAny();
         if (me == null) {
             return;
+        }
+        if (loop != me.loop) {
+            if (loop != null) {
+                throw new IllegalStateException("this budget belongs to another loop: make one per loop");
+            }
+            loop = me.loop;
         }
         long now = me.loop.turns();
         if (me != task || now != turn) { // a new step: the previous one ended with a suspension
@@ -72,11 +84,12 @@ public final class StepBudget {
         }
     }
 
+    /** Any thread. */
     public int unitsPerStep() {
         return unitsPerStep;
     }
 
-    /** How many times a task yielded because its budget ran out; a diagnostic. Loop thread. */
+    /** How many times a task yielded because its budget ran out; a diagnostic. The loop's thread. */
     public long yields() {
         return yields;
     }

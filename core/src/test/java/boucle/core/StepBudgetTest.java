@@ -2,6 +2,7 @@ package boucle.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +96,35 @@ class StepBudgetTest {
             assertThrows(CancelledException.class, () -> loop.runUntilComplete(spinner));
         }
         assertEquals(1, budget.yields());
+    }
+
+    @Test
+    void aBudgetServesOneLoopAndRefusesAnotherBeforeAnyChange() {
+        StepBudget budget = new StepBudget(1);
+        try (Loop first = new Loop()) {
+            first.runTask(budget::spend);
+        }
+        try (Loop second = new Loop()) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> second.runTask(() -> {
+                budget.spend();
+                budget.spend(); // not reached: a second-loop spend would yield here
+            }));
+            assertTrue(refused.getMessage().contains("another loop"), refused.getMessage());
+        }
+        assertEquals(0, budget.yields());
+    }
+
+    @Test
+    void spendingFromAThreadOutsideAnyTaskChangesNothing() throws Exception {
+        StepBudget budget = new StepBudget(1);
+        Thread other = new Thread(() -> {
+            for (int i = 0; i < 5; i++) {
+                budget.spend();
+            }
+        });
+        other.start();
+        other.join();
+        assertEquals(0, budget.yields());
     }
 
     @Test

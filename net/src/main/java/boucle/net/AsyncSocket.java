@@ -174,8 +174,8 @@ public final class AsyncSocket implements AutoCloseable {
 
     /**
      * Queues {@code data} for the next flush point and takes ownership of it; past the high-water
-     * mark, writes the queue out and parks until it is drained to the low-water mark. A call refused
-     * for its thread takes nothing: the caller still owns {@code data}.
+     * mark, writes the queue out and parks until it is drained to the low-water mark. A call
+     * refused for its thread takes nothing: the caller still owns {@code data}.
      */
     public void write(ByteBuf data) throws IOException {
         requireLoopThread();
@@ -280,8 +280,8 @@ public final class AsyncSocket implements AutoCloseable {
     /**
      * Closes at once: queued bytes the kernel takes without waiting go out, the rest is dropped
      * (call {@link #flush()} first to send it all); tasks parked on the socket get a {@link SocketClosedException}.
-     * Loop-thread only, like the rest: from another thread it is refused before anything is closed;
-     * use {@code loop.callSoonThreadsafe(socket::close)}.
+     * Loop-thread only, like the rest: from another thread it is refused before anything is
+     * closed; use {@code loop.callSoonThreadsafe(socket::close)}.
      */
     @Override
     public void close() {
