@@ -223,7 +223,9 @@ final class Outbound {
     private boolean writeHead() throws IOException {
         ByteBuf head = queue.peekFirst();
         int offered = head.readableBytes();
-        long written = head.getBytes(head.readerIndex(), channel, offered); // consume() moves the index
+        long written = head.nioBufferCount() == 1 // consume() moves the index, not this write
+                ? channel.write(head.internalNioBuffer(head.readerIndex(), offered)) // no ByteBuffer allocated
+                : head.getBytes(head.readerIndex(), channel, offered);
         writeCalls++;
         consume(written);
         return written == offered;
