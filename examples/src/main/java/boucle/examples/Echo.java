@@ -1,14 +1,16 @@
 package boucle.examples;
 
+import boucle.net.AsyncDatagramSocket;
 import boucle.net.AsyncServer;
 import boucle.net.AsyncSocket;
+import boucle.net.Datagram;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.PrintStream;
 
 /**
- * {@code echo [--host H] [--port P]}: a server that sends every byte back, in order, to any number
- * of clients. The whole server is the {@link #echo} handler, plain sequential code run as one
+ * {@code echo [--host H] [--port P] [--udp]}: a server that sends every byte back, in order, to any
+ * number of clients; with {@code --udp}, every datagram back to its sender. The whole server is the {@link #echo} handler, plain sequential code run as one
  * task per connection:
  *
  * <pre>{@code
@@ -40,16 +42,31 @@ final class Echo implements Command {
         }
     }
 
+    /**
+     * Sends every datagram back to its sender, for ever. The received buffer goes straight back
+     * out: {@code send} takes it over. A datagram longer than the socket's maximum comes back
+     * truncated, as UDP servers do.
+     */
+    static void echoDatagrams(AsyncDatagramSocket socket) throws IOException {
+        for (;;) {
+            Datagram datagram = socket.receive();
+            socket.send(datagram.content(), datagram.sender());
+        }
+    }
+
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        return Servers.run("echo", args, DEFAULT_PORT, this::usage, AsyncServer.builder(Echo::echo), out);
+        return Servers.run("echo", args, DEFAULT_PORT, this::usage, AsyncServer.builder(Echo::echo),
+                Echo::echoDatagrams, out);
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: echo [--host H] [--port P]");
+        out.println("usage: echo [--host H] [--port P] [--udp]");
         out.println("  An echo server: every byte a client sends comes back to it, in order.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        out.println("  --udp      echo UDP datagrams instead: each one goes back to its sender");
         out.println("  Try it: nc localhost " + DEFAULT_PORT + "   (Ctrl-C stops the server)");
+        out.println("          nc -u 127.0.0.1 " + DEFAULT_PORT + "   (with --udp)");
     }
 }

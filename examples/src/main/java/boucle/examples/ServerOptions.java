@@ -1,12 +1,17 @@
 package boucle.examples;
 
+import java.util.Set;
+
 /**
- * The command line shared by the server commands: {@code [--host H] [--port P]}.
+ * The command line shared by the server commands: {@code [--host H] [--port P]}, plus the
+ * transport switches a command accepts ({@code --udp}).
  *
  * @param host the address to listen on; {@code 127.0.0.1} unless given
  * @param port the port to listen on; the command's default unless given, 0 for any free one
+ * @param udp whether to serve datagrams (UDP) instead of connections (TCP)
  */
-record ServerOptions(String host, int port) {
+record ServerOptions(String host, int port, boolean udp) {
+    static final String UDP = "--udp";
 
     /** Whether the arguments ask for help rather than a server. */
     static boolean wantsHelp(String[] args) {
@@ -20,10 +25,23 @@ record ServerOptions(String host, int port) {
 
     /** Parses the arguments, or throws an {@link IllegalArgumentException} that says what is wrong. */
     static ServerOptions parse(String[] args, int defaultPort) {
+        return parse(args, defaultPort, Set.of());
+    }
+
+    /**
+     * Parses the arguments, accepting the switches in {@code allowed} besides {@code --host} and
+     * {@code --port}, or throws an {@link IllegalArgumentException} that says what is wrong.
+     */
+    static ServerOptions parse(String[] args, int defaultPort, Set<String> allowed) {
         String host = "127.0.0.1";
         int port = defaultPort;
+        boolean udp = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            if (allowed.contains(option) && option.equals(UDP)) {
+                udp = true;
+                continue;
+            }
             if (!option.equals("--host") && !option.equals("--port")) {
                 throw new IllegalArgumentException("unknown option '" + option + "'");
             }
@@ -37,7 +55,7 @@ record ServerOptions(String host, int port) {
                 port = parsePort(value);
             }
         }
-        return new ServerOptions(host, port);
+        return new ServerOptions(host, port, udp);
     }
 
     private static int parsePort(String value) {

@@ -1,16 +1,25 @@
 package boucle.examples;
 
 import boucle.core.Loop;
+import boucle.net.AsyncDatagramSocket;
 import boucle.net.AsyncServer;
 import boucle.net.Net;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.net.SocketException;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** Runs a server command: binds, says where it listens, serves until the process is stopped. */
 final class Servers {
     private Servers() {
+    }
+
+    /** What a command does with a bound UDP socket: serve it until the process is stopped. */
+    @FunctionalInterface
+    interface DatagramService {
+        void serve(AsyncDatagramSocket socket) throws IOException;
     }
 
     /**
@@ -19,19 +28,25 @@ final class Servers {
      */
     static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
             AsyncServer.Builder builder, PrintStream out) throws IOException {
+        return run(name, args, defaultPort, usage, builder, null, out);
+    }
+
+    /** The same, for a command that also serves UDP ({@code --udp}) with {@code datagrams}. */
+    static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
+            AsyncServer.Builder builder, DatagramService datagrams, PrintStream out) throws IOException {
         if (ServerOptions.wantsHelp(args)) {
             usage.accept(out);
             return 0;
         }
         ServerOptions options;
         try {
-            options = ServerOptions.parse(args, defaultPort);
+            options = ServerOptions.parse(args, defaultPort, datagrams == null ? Set.of() : Set.of(ServerOptions.UDP));
         } catch (IllegalArgumentException bad) {
             System.err.println(name + ": " + bad.getMessage());
             usage.accept(System.err);
             return 2;
         }
-        return serve(name, options, builder, out);
+        return options.udp() ? serveDatagrams(name, options, datagrams, out) : serve(name, options, builder, out);
     }
 
     /** Returns the exit status: 0 after a shutdown, 1 if it could not listen. */
@@ -50,6 +65,27 @@ final class Servers {
         out.flush();
         try (Loop loop = Net.newLoop()) {
             Net.runWithBufferRecycling(() -> loop.runTask(server::serveForever));
+        }
+        return 0;
+    }
+
+    /** Returns the exit status: 1 if it could not bind; otherwise it serves until the process is stopped. */
+    private static int serveDatagrams(String name, ServerOptions options, DatagramService service, PrintStream out)
+            throws IOException {
+        AsyncDatagramSocket socket;
+        try {
+            socket = AsyncDatagramSocket.bind(options.host(), options.port());
+        } catch (SocketException | java.nio.channels.UnresolvedAddressException e) {
+            System.err.println(name + ": cannot bind UDP " + options.host() + ":" + options.port() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : "unknown host"));
+            return 1;
+        }
+        int port = socket.localAddress().getPort();
+        out.println(name + " server listening on " + options.host() + ":" + port + " (UDP; try: nc -u "
+                + options.host() + " " + port + ")");
+        out.flush();
+        try (Loop loop = Net.newLoop(); socket) {
+            Net.runWithBufferRecycling(() -> loop.runTask(() -> service.serve(socket)));
         }
         return 0;
     }

@@ -2,12 +2,16 @@ package boucle.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Boucle;
 import boucle.core.Loop;
 import boucle.core.Task;
+import boucle.core.TaskFailedException;
+import boucle.net.AsyncDatagramSocket;
 import boucle.net.AsyncServer;
+import boucle.net.Datagram;
 import boucle.net.AsyncSocket;
 import boucle.net.Net;
 import boucle.net.TestServer;
@@ -127,11 +131,38 @@ class EchoTest {
     }
 
     @Test
+    void udpEchoSendsEachDatagramBackToItsSender() throws Exception {
+        try (Loop loop = Net.newLoop();
+             AsyncDatagramSocket server = AsyncDatagramSocket.bind("127.0.0.1", 0);
+             AsyncDatagramSocket client = AsyncDatagramSocket.bind("127.0.0.1", 0)) {
+            loop.runTask(() -> {
+                Task<Void> echoing = Boucle.spawn(() -> Echo.echoDatagrams(server));
+                client.setReceiveTimeout(Duration.ofSeconds(10));
+                for (int i = 0; i < 100; i++) { // one at a time: no loss, no reordering to allow for
+                    byte[] sent = random(1 + i * 100, i);
+                    client.send(sent, server.localAddress());
+                    Datagram back = client.receive();
+                    try {
+                        assertEquals(server.localAddress(), back.sender());
+                        assertArrayEquals(sent, ByteBufUtil.getBytes(back.content()));
+                    } finally {
+                        back.content().release();
+                    }
+                }
+                server.close();
+                assertTrue(assertThrows(TaskFailedException.class, echoing::await).getCause()
+                        instanceof boucle.net.SocketClosedException);
+            });
+        }
+    }
+
+    @Test
     void helpDescribesTheOptions() throws Exception {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         assertEquals(0, Main.run(new String[] {"echo", "--help"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
         String usage = text.toString(StandardCharsets.UTF_8);
         assertTrue(usage.contains("--host") && usage.contains("--port") && usage.contains("7000"), usage);
+        assertTrue(usage.contains("--udp") && usage.contains("nc -u 127.0.0.1 7000"), usage);
     }
 
     @Test
