@@ -73,7 +73,8 @@ public final class AsyncServer implements AutoCloseable {
         return listener.port();
     }
 
-    public InetSocketAddress localAddress() {
+    /** The address it listens on: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. */
+    public java.net.SocketAddress localAddress() {
         return listener.localAddress();
     }
 

@@ -1,20 +1,23 @@
 package boucle.net;
 
 import boucle.core.Loop;
+import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A TCP connection for tasks: every call that would block parks the calling task instead, and
- * the loop runs other tasks meanwhile. Written as plain sequential code:
+ * A TCP or Unix domain stream connection for tasks: every call that would block parks the calling
+ * task instead, and the loop runs other tasks meanwhile. Written as plain sequential code:
  *
  * <pre>{@code
  * try (AsyncSocket socket = AsyncSocket.connect("127.0.0.1", 7000, Duration.ofSeconds(5))) {
@@ -22,6 +25,10 @@ import java.util.Objects;
  *     String reply = socket.readLine(1024);
  * }
  * }</pre>
+ *
+ * A Unix domain socket is the same type on the same code path, connected with
+ * {@code AsyncSocket.connect(UnixDomainSocketAddress.of(path), timeout)}; its addresses are then
+ * {@link UnixDomainSocketAddress}es (a client's own is usually unnamed: an empty path).
  *
  * <h2>Buffers</h2>
  * Bytes arrive in pooled direct {@link ByteBuf}s sized to the traffic. A buffer returned by a
@@ -49,8 +56,8 @@ public final class AsyncSocket implements AutoCloseable {
     private final Registration registration;
     private final Inbound inbound;
     private final Outbound outbound;
-    private final InetSocketAddress local;
-    private final InetSocketAddress remote;
+    private final SocketAddress local;
+    private final SocketAddress remote;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
@@ -58,8 +65,8 @@ public final class AsyncSocket implements AutoCloseable {
         this.registration = registration;
         this.inbound = new Inbound(channel, registration);
         this.outbound = new Outbound(channel, registration);
-        this.local = (InetSocketAddress) channel.getLocalAddress();
-        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+        this.remote = channel.getRemoteAddress();
     }
 
     /** Connects to {@code host:port}, parking until connected or {@code timeout} has passed. */
@@ -67,13 +74,23 @@ public final class AsyncSocket implements AutoCloseable {
         return connect(new InetSocketAddress(host, port), timeout);
     }
 
-    public static AsyncSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+    /**
+     * Connects to {@code address}: an {@link InetSocketAddress} for TCP, a
+     * {@link UnixDomainSocketAddress} for a Unix domain socket. Parks until connected or
+     * {@code timeout} has passed. Call from a task.
+     */
+    public static AsyncSocket connect(SocketAddress address, Duration timeout) throws IOException {
+        Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
-        SocketChannel channel = SocketChannel.open();
+        Task.current(); // a clear error outside a task, before a channel is opened
+        boolean unix = address instanceof UnixDomainSocketAddress;
+        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
             Registration registration = new Registration(channel);
             long deadline = registration.loop().now() + timeout.toNanos();
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!unix) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             if (!channel.connect(address)) {
                 while (!channel.finishConnect()) {
                     registration.await(SelectionKey.OP_CONNECT, deadline, "connect to " + address);
@@ -91,7 +108,9 @@ public final class AsyncSocket implements AutoCloseable {
     /** Wraps a connection that {@link AsyncServerSocket#accept()} took. */
     static AsyncSocket accepted(SocketChannel channel) throws IOException {
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (channel.getLocalAddress() instanceof InetSocketAddress) { // no Nagle for Unix sockets to turn off
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             return new AsyncSocket(channel, new Registration(channel));
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -216,11 +235,13 @@ public final class AsyncSocket implements AutoCloseable {
         return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + writeTimeoutNanos;
     }
 
-    public InetSocketAddress localAddress() {
+    /** This end's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. */
+    public SocketAddress localAddress() {
         return local;
     }
 
-    public InetSocketAddress remoteAddress() {
+    /** The peer's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. */
+    public SocketAddress remoteAddress() {
         return remote;
     }
 
@@ -259,9 +280,17 @@ public final class AsyncSocket implements AutoCloseable {
         return registration;
     }
 
+    /** An address as people read it: {@code host:port}, or {@code unix:path} ({@code unix:(unnamed)}). */
+    static String describe(SocketAddress address) {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            String path = unix.getPath().toString();
+            return "unix:" + (path.isEmpty() ? "(unnamed)" : path);
+        }
+        return String.valueOf(address);
+    }
+
     @Override
     public String toString() {
-        SocketAddress peer = remote;
-        return "AsyncSocket[" + local + " <-> " + peer + (isOpen() ? "" : ", closed") + "]";
+        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (isOpen() ? "" : ", closed") + "]";
     }
 }

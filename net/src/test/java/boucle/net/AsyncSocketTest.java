@@ -21,7 +21,7 @@ class AsyncSocketTest {
         SocketPair.run((client, server) -> {
             assertEquals(client.localAddress(), server.remoteAddress());
             assertEquals(client.remoteAddress(), server.localAddress());
-            assertTrue(client.toString().contains(String.valueOf(server.localAddress().getPort())));
+            assertTrue(client.toString().contains(String.valueOf(((java.net.InetSocketAddress) server.localAddress()).getPort())));
         });
     }
 
@@ -78,6 +78,40 @@ class AsyncSocketTest {
                 }
             });
         });
+    }
+
+    @Test
+    void unixDomainSocketsTakeTheSamePathAsTcp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(directory.resolve("s.sock"));
+        try (Loop loop = Net.newLoop(); AsyncServerSocket listener = AsyncServerSocket.bind(address, 8)) {
+            assertEquals(-1, listener.port());
+            loop.runTask(() -> {
+                boucle.core.Task<AsyncSocket> accepting = loop.spawn(listener::accept);
+                try (AsyncSocket client = AsyncSocket.connect(address, Duration.ofSeconds(5));
+                     AsyncSocket server = accepting.await()) {
+                    assertEquals(address, client.remoteAddress());
+                    assertEquals(address, server.localAddress());
+                    assertTrue(client.toString().contains("unix:" + address.getPath()), client.toString());
+                    client.write("over a Unix socket\n");
+                    assertEquals("over a Unix socket", server.readLine(100));
+                    byte[] big = new byte[1 << 20];
+                    new java.util.Random(7).nextBytes(big);
+                    boucle.core.Task<Void> writing = loop.spawn(() -> {
+                        server.write(big);
+                        server.shutdownOutput();
+                    });
+                    io.netty.buffer.ByteBuf back = client.readExactly(big.length);
+                    try {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(big, io.netty.buffer.ByteBufUtil.getBytes(back));
+                    } finally {
+                        back.release();
+                    }
+                    assertEquals(null, client.read());
+                    writing.await();
+                }
+            });
+        }
     }
 
     @Test
