@@ -280,6 +280,11 @@ public final class AsyncSocket implements AutoCloseable {
         return registration;
     }
 
+    /** This socket's raw bytes as a {@link ByteStream}, for a stream layered on it (TLS). */
+    ByteStream byteStream() {
+        return new ChannelStream(this, inbound, outbound);
+    }
+
     /** An address as people read it: {@code host:port}, or {@code unix:path} ({@code unix:(unnamed)}). */
     static String describe(SocketAddress address) {
         if (address instanceof UnixDomainSocketAddress unix) {
