@@ -70,7 +70,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
     private int maxDatagramSize = DEFAULT_MAX_DATAGRAM_SIZE;
     private long receiveTimeoutNanos;
     private long sendTimeoutNanos;
-    /** False once a receive found nothing: the next one waits for readiness before reading. */
+    /** False once a receive found nothing: the next one waits for readiness before trying. */
     private boolean mayHaveMore = true;
 
     private AsyncDatagramSocket(DatagramChannel channel, InetSocketAddress peer) throws IOException {
@@ -130,17 +130,11 @@ public final class AsyncDatagramSocket implements AutoCloseable {
     public Datagram receive() throws IOException {
         Registration joined = joinLoop();
         long deadline = deadline(receiveTimeoutNanos);
-        for (;;) {
-            if (!mayHaveMore) {
-                joined.await(SelectionKey.OP_READ, deadline, "receive a datagram on " + local);
-                mayHaveMore = true;
-            }
-            Datagram datagram = receiveNow();
-            if (datagram != null) {
-                return datagram;
-            }
-            mayHaveMore = false;
+        String what = "receive a datagram on " + local;
+        if (!mayHaveMore) {
+            joined.await(SelectionKey.OP_READ, deadline, what);
         }
+        return joined.untilReady(SelectionKey.OP_READ, deadline, what, this::receiveNow);
     }
 
     /** One non-blocking receive: a datagram, or {@code null} if none is queued in the kernel. */
@@ -151,6 +145,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
             ByteBuffer target = buffer.internalNioBuffer(0, capacity);
             int start = target.position();
             SocketAddress sender = channel.receive(target);
+            mayHaveMore = sender != null;
             if (sender == null) {
                 return null;
             }
@@ -207,9 +202,8 @@ public final class AsyncDatagramSocket implements AutoCloseable {
             long deadline = deadline(sendTimeoutNanos);
             int length = data.readableBytes();
             ByteBuffer source = data.internalNioBuffer(data.readerIndex(), length);
-            while (channel.send(source, target) == 0 && length > 0) {
-                joined.await(SelectionKey.OP_WRITE, deadline, "send a datagram to " + target);
-            }
+            joined.untilReady(SelectionKey.OP_WRITE, deadline, "send a datagram to " + target,
+                    () -> channel.send(source, target) > 0 || length == 0 ? Boolean.TRUE : null);
         } finally {
             data.release();
         }

@@ -99,13 +99,9 @@ public final class AsyncServerSocket implements AutoCloseable {
         if (registration == null) {
             registration = new Registration(channel);
         }
-        for (;;) {
-            SocketChannel client = channel.accept();
-            if (client != null) {
-                return AsyncSocket.accepted(client);
-            }
-            registration.await(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE, "accept on " + AsyncSocket.describe(local));
-        }
+        SocketChannel client = registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
+                "accept on " + AsyncSocket.describe(local), channel::accept);
+        return AsyncSocket.accepted(client);
     }
 
     /** The address it listens on: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. */

@@ -14,6 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLSession;
 
 /**
  * A TCP or Unix domain stream connection for tasks: every call that would block parks the calling
@@ -54,8 +55,12 @@ import java.util.Objects;
  */
 public final class AsyncSocket implements AutoCloseable {
     private final Registration registration;
-    private final Inbound inbound;
-    private final Outbound outbound;
+    /** The socket channel: the bottom of {@link #stream}, which knows when bytes last arrived. */
+    private final SocketStream transport;
+    /** What reads and writes go through: the transport, or TLS over it after {@link #startTls}. */
+    private ByteStream stream;
+    private Inbound inbound;
+    private TlsStream tls;
     private final SocketAddress local;
     private final SocketAddress remote;
     private long readTimeoutNanos;
@@ -63,8 +68,9 @@ public final class AsyncSocket implements AutoCloseable {
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
         this.registration = registration;
-        this.inbound = new Inbound(channel, registration);
-        this.outbound = new Outbound(channel, registration);
+        this.transport = new SocketStream(channel, registration);
+        this.stream = transport;
+        this.inbound = new Inbound(transport);
         this.local = channel.getLocalAddress();
         this.remote = channel.getRemoteAddress();
     }
@@ -92,15 +98,46 @@ public final class AsyncSocket implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
             if (!channel.connect(address)) {
-                while (!channel.finishConnect()) {
-                    registration.await(SelectionKey.OP_CONNECT, deadline, "connect to " + address);
-                }
+                registration.untilReady(SelectionKey.OP_CONNECT, deadline, "connect to " + describe(address),
+                        () -> channel.finishConnect() ? Boolean.TRUE : null);
                 // a connected socket reports no OP_CONNECT, but epoll would keep waking for it
                 registration.removeInterest(SelectionKey.OP_CONNECT);
             }
             return new AsyncSocket(channel, registration);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to {@code host:port} over TLS: connects, then runs the handshake, all within
+     * {@code timeout} (and the options' handshake timeout). The server's certificate must be trusted
+     * by {@code tls} and, unless {@link TlsOptions#withoutHostnameVerification()}, name {@code host}.
+     *
+     * <pre>{@code
+     * try (AsyncSocket socket = AsyncSocket.connect("example.org", 443, Duration.ofSeconds(5), TlsOptions.client())) {
+     *     socket.write("HEAD / HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n");
+     *     String status = socket.readLine(1000);
+     * }
+     * }</pre>
+     *
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails (untrusted certificate, wrong name...)
+     */
+    public static AsyncSocket connect(String host, int port, Duration timeout, TlsOptions tls) throws IOException {
+        Objects.requireNonNull(tls, "tls");
+        if (!tls.isClient()) {
+            throw new IllegalArgumentException("connect needs client TLS options (TlsOptions.client...), not " + tls);
+        }
+        Task.current();
+        long started = System.nanoTime();
+        AsyncSocket socket = connect(new InetSocketAddress(host, port), timeout);
+        try {
+            long left = timeout.toNanos() - (System.nanoTime() - started);
+            socket.startTls(tls, host, socket.loop().now() + Math.max(0, left));
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close("the TLS handshake failed: " + e.getMessage());
             throw e;
         }
     }
@@ -116,6 +153,55 @@ public final class AsyncSocket implements AutoCloseable {
             channel.close();
             throw e;
         }
+    }
+
+    // ---- TLS ---------------------------------------------------------------------------------
+
+    /**
+     * Runs a TLS handshake over this connection and from then on reads and writes through TLS
+     * (STARTTLS). A server passes server options and {@code peerHost} {@code null}; a client passes
+     * the host name it expects the certificate to name. Parks until the handshake ends, within the
+     * options' handshake timeout and the read timeout. Call from a task, before reading anything
+     * (bytes already buffered would be plaintext the peer sent before TLS).
+     *
+     * @throws javax.net.ssl.SSLException if the handshake fails; close the socket then
+     */
+    public void startTls(TlsOptions options, String peerHost) throws IOException {
+        startTls(options, peerHost, readDeadline());
+    }
+
+    private void startTls(TlsOptions options, String peerHost, long deadline) throws IOException {
+        Objects.requireNonNull(options, "options");
+        Task.current();
+        if (tls != null) {
+            throw new IllegalStateException("TLS is already on for this socket");
+        }
+        if (inbound.hasBuffered()) {
+            throw new IllegalStateException("bytes were read before TLS began: startTls must come first");
+        }
+        int peerPort = remote instanceof InetSocketAddress inet ? inet.getPort() : -1;
+        TlsStream secured = new TlsStream(transport, options.newEngine(options.isClient() ? peerHost : null, peerPort),
+                options, registration.loop());
+        tls = secured;
+        stream = secured;
+        inbound = new Inbound(secured);
+        secured.handshake(deadline);
+    }
+
+    /** Whether reads and writes go through TLS. */
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    /** The TLS session (protocol, cipher suite, peer certificates), or {@code null} without TLS. */
+    public SSLSession tlsSession() {
+        return tls == null ? null : tls.engine().getSession();
+    }
+
+    /** The application protocol ALPN agreed on, or {@code null} (no TLS, or no ALPN). */
+    public String applicationProtocol() {
+        String protocol = tls == null ? null : tls.engine().getApplicationProtocol();
+        return protocol == null || protocol.isEmpty() ? null : protocol;
     }
 
     // ---- reading -----------------------------------------------------------------------------
@@ -163,7 +249,7 @@ public final class AsyncSocket implements AutoCloseable {
 
     /** Writes {@code data} and takes ownership of it; parks while the queue is past the high-water mark. */
     public void write(ByteBuf data) throws IOException {
-        outbound.write(data, writeDeadline());
+        stream.send(data, writeDeadline());
     }
 
     public void write(byte[] bytes) throws IOException {
@@ -183,36 +269,40 @@ public final class AsyncSocket implements AutoCloseable {
      * may call it: it is how one task sends to many peers without one slow peer stalling it.
      */
     public boolean tryWrite(String text) throws IOException {
-        if (!outbound.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
+        if (!stream.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
             return false;
         }
-        outbound.enqueue(ByteBufUtil.writeUtf8(Inbound.ALLOCATOR, text));
+        stream.sendNow(ByteBufUtil.writeUtf8(Inbound.ALLOCATOR, text));
         return true;
     }
 
     /** Parks until every byte written so far has been handed to the kernel. */
     public void flush() throws IOException {
-        outbound.waitUntilPendingAtMost(0, writeDeadline(), "flush");
+        stream.awaitQueuedAtMost(0, writeDeadline(), "flush");
     }
 
     /** Parks until the bytes queued are at or under the low-water mark. */
     public void drain() throws IOException {
-        outbound.waitUntilPendingAtMost(outbound.lowWater(), writeDeadline(), "drain");
+        stream.awaitQueuedAtMost(stream.lowWaterMark(), writeDeadline(), "drain");
     }
 
     /** Bytes written but not yet handed to the kernel. */
     public long pendingWriteBytes() {
-        return outbound.pendingBytes();
+        return stream.queuedBytes();
     }
 
     /** Sets the write queue's marks, in bytes (defaults: 64 KiB and 256 KiB). */
     public void setWriteBufferWaterMarks(int low, int high) {
-        outbound.setWaterMarks(low, high);
+        stream.setWaterMarks(low, high);
     }
 
-    /** Flushes, then shuts the output down: the peer reads end-of-stream; this side may still read. */
+    /**
+     * Flushes, then shuts the output down: the peer reads end-of-stream; this side may still read.
+     * Over TLS it first sends {@code close_notify} (TLS 1.3 peers may go on sending; a TLS 1.2 peer
+     * usually answers with its own and stops).
+     */
     public void shutdownOutput() throws IOException {
-        outbound.shutdownOutput(writeDeadline());
+        stream.sendEof(writeDeadline());
     }
 
     // ---- timeouts, addresses, closing ----------------------------------------------------------
@@ -261,15 +351,14 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public void close(String reason) {
         if (registration.isOpen()) {
-            registration.close(reason);
+            stream.close(reason); // over TLS: a close_notify first, if it can go without waiting
             inbound.release();
-            outbound.releaseAll();
         }
     }
 
     /** When the last byte arrived, on the loop's clock. */
     long lastReadAt() {
-        return inbound.lastReadAt();
+        return transport.lastReadAt();
     }
 
     Loop loop() {
@@ -280,9 +369,9 @@ public final class AsyncSocket implements AutoCloseable {
         return registration;
     }
 
-    /** This socket's raw bytes as a {@link ByteStream}, for a stream layered on it (TLS). */
-    ByteStream byteStream() {
-        return new ChannelStream(this, inbound, outbound);
+    /** This socket's channel as a {@link ByteStream}, under TLS if any. */
+    ByteStream transport() {
+        return transport;
     }
 
     /** An address as people read it: {@code host:port}, or {@code unix:path} ({@code unix:(unnamed)}). */

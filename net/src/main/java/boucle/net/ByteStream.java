@@ -22,6 +22,12 @@ interface ByteStream {
     /** Parks until some bytes arrive and returns them (the caller owns them); {@code null} at the end of the stream. */
     ByteBuf receiveSome(long deadline) throws IOException;
 
+    /**
+     * Parks until some bytes arrive and reads at most {@code target}'s writable bytes into it;
+     * returns how many, or -1 at the end of the stream.
+     */
+    int receiveInto(ByteBuf target, long deadline) throws IOException;
+
     /** Sends {@code data}, taking it over; parks while more than the high-water mark is queued. */
     void send(ByteBuf data, long deadline) throws IOException;
 
@@ -33,6 +39,14 @@ interface ByteStream {
 
     /** Bytes sent but not yet handed to the kernel. */
     long queuedBytes();
+
+    /** Whether {@code bytes} more could be sent without passing the high-water mark. */
+    boolean hasRoomFor(int bytes);
+
+    /** The send queue's marks, in bytes: a sender parks past {@code high} until it is down to {@code low}. */
+    void setWaterMarks(int low, int high);
+
+    int lowWaterMark();
 
     /** Flushes, then ends this direction: the peer reads the end of the stream; this side may still receive. */
     void sendEof(long deadline) throws IOException;

@@ -44,7 +44,7 @@ final class Outbound {
     Outbound(SocketChannel channel, Registration registration) {
         this.channel = channel;
         this.registration = registration;
-        registration.flushWith(this);
+        registration.onWritable(this::flushFromLoop);
     }
 
     void setWaterMarks(int low, int high) {

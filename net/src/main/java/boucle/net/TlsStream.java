@@ -40,6 +40,8 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>Loop-thread only.
  */
 final class TlsStream implements ByteStream {
+    /** The most a record adds to its plaintext with the usual ciphers: 5 header, 1 type, 16 tag, padding. */
+    private static final int RECORD_OVERHEAD = 64;
     private final ByteStream lower;
     private final TlsCodec codec;
     private final TlsOptions options;
@@ -48,6 +50,8 @@ final class TlsStream implements ByteStream {
     private boolean outputShut;
     private boolean endOfStream;
     private boolean endedWithoutCloseNotify;
+    /** Plaintext unwrapped but not taken by a {@link #receiveInto} whose target was too small. */
+    private ByteBuf leftover;
 
     TlsStream(ByteStream lower, SSLEngine engine, TlsOptions options, Loop loop) {
         this.lower = lower;
@@ -171,6 +175,11 @@ final class TlsStream implements ByteStream {
     }
 
     private ByteBuf receivePlaintext(long deadline) throws IOException {
+        if (leftover != null) {
+            ByteBuf taken = leftover;
+            leftover = null;
+            return taken;
+        }
         for (;;) {
             if (endOfStream) {
                 return null;
@@ -205,6 +214,22 @@ final class TlsStream implements ByteStream {
             throw new SSLException("truncated TLS record: the connection ended inside a record");
         }
         endedWithoutCloseNotify = true;
+    }
+
+    @Override
+    public int receiveInto(ByteBuf target, long deadline) throws IOException {
+        ByteBuf plaintext = receiveSome(deadline);
+        if (plaintext == null) {
+            return -1;
+        }
+        int n = Math.min(target.writableBytes(), plaintext.readableBytes());
+        target.writeBytes(plaintext, n);
+        if (plaintext.isReadable()) {
+            leftover = plaintext;
+        } else {
+            plaintext.release();
+        }
+        return n;
     }
 
     /** Whether the stream ended without the peer's {@code close_notify} (see the class javadoc). */
@@ -254,6 +279,22 @@ final class TlsStream implements ByteStream {
         return lower.queuedBytes();
     }
 
+    /** Room below counts records: the plaintext plus a record's overhead (header, type, tag) per 16 KiB. */
+    @Override
+    public boolean hasRoomFor(int bytes) {
+        return lower.hasRoomFor(bytes + (bytes / 16_384 + 1) * RECORD_OVERHEAD);
+    }
+
+    @Override
+    public void setWaterMarks(int low, int high) {
+        lower.setWaterMarks(low, high);
+    }
+
+    @Override
+    public int lowWaterMark() {
+        return lower.lowWaterMark();
+    }
+
     @Override
     public void sendEof(long deadline) throws IOException {
         if (outputShut) {
@@ -283,6 +324,10 @@ final class TlsStream implements ByteStream {
 
     @Override
     public void close(String reason) {
+        if (leftover != null) {
+            leftover.release();
+            leftover = null;
+        }
         if (!lower.isOpen()) {
             codec.release();
             return;

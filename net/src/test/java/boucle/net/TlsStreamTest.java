@@ -50,12 +50,12 @@ class TlsStreamTest {
     }
 
     private static TlsStream serverSide(AsyncSocket socket, TlsOptions options) {
-        return new TlsStream(socket.byteStream(), options.newEngine(null, 0), options, socket.loop());
+        return new TlsStream(socket.transport(), options.newEngine(null, 0), options, socket.loop());
     }
 
     private static TlsStream clientSide(AsyncSocket socket, TlsOptions options, String host) {
         int port = ((InetSocketAddress) socket.remoteAddress()).getPort();
-        return new TlsStream(socket.byteStream(), options.newEngine(host, port), options, socket.loop());
+        return new TlsStream(socket.transport(), options.newEngine(host, port), options, socket.loop());
     }
 
     /** A server handler: handshake, echo until the peer's end of stream, close_notify. */

@@ -1,0 +1,179 @@
+package boucle.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A connected socket channel, TCP or Unix, as a {@link ByteStream}: the bottom of every
+ * {@link AsyncSocket}. Bytes come from the channel into pooled direct buffers sized to the traffic
+ * ({@link ReadSizer}); bytes go out through {@link Outbound} and its backpressure.
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>A buffer is allocated only once readiness says data is there, and released if the read
+ *       finds none: an idle connection holds no buffer.</li>
+ *   <li>{@code mayHaveMore} is false after a read that did not fill its buffer: the socket is then
+ *       most likely drained, so the next read waits for readiness first instead of paying a
+ *       {@code read} syscall that returns 0 (Netty stops reading on such a read too).</li>
+ * </ul>
+ * Loop-thread only.
+ */
+final class SocketStream implements ByteStream {
+    /** What {@link #readOnce} returns at the end of the stream: not {@code null}, which means "would block". */
+    private static final ByteBuf END = Unpooled.EMPTY_BUFFER;
+
+    private final SocketChannel channel;
+    private final Registration registration;
+    private final Outbound outbound;
+    private final ReadSizer sizer = new ReadSizer();
+    private final Registration.Attempt<ByteBuf> readOnce = this::readOnce; // made once: reads are the hot path
+    private boolean endOfStream;
+    private boolean mayHaveMore = true;
+    private long lastReadAt;
+
+    SocketStream(SocketChannel channel, Registration registration) {
+        this.channel = channel;
+        this.registration = registration;
+        this.outbound = new Outbound(channel, registration);
+        this.lastReadAt = registration.loop().now();
+    }
+
+    Registration registration() {
+        return registration;
+    }
+
+    // ---- reading -----------------------------------------------------------------------------
+
+    @Override
+    public ByteBuf receiveSome(long deadline) throws IOException {
+        registration.requireOpen();
+        if (endOfStream) {
+            return null;
+        }
+        if (!mayHaveMore) {
+            registration.await(SelectionKey.OP_READ, deadline, "read");
+        }
+        ByteBuf bytes = registration.untilReady(SelectionKey.OP_READ, deadline, "read", readOnce);
+        return bytes == END ? null : bytes;
+    }
+
+    /** One non-blocking read into a new buffer: the bytes, {@link #END}, or {@code null} (would block). */
+    private ByteBuf readOnce() throws IOException {
+        int size = sizer.nextSize();
+        ByteBuf buffer = Inbound.ALLOCATOR.directBuffer(size);
+        try {
+            int n = buffer.writeBytes(channel, size);
+            if (recorded(n, size) > 0) {
+                ByteBuf handedOut = buffer;
+                buffer = null;
+                return handedOut;
+            }
+            return n < 0 ? END : null;
+        } finally {
+            if (buffer != null) {
+                buffer.release();
+            }
+        }
+    }
+
+    @Override
+    public int receiveInto(ByteBuf target, long deadline) throws IOException {
+        int room = target.writableBytes();
+        registration.requireOpen();
+        if (endOfStream) {
+            return -1;
+        }
+        if (!mayHaveMore) {
+            registration.await(SelectionKey.OP_READ, deadline, "read");
+        }
+        Integer n = registration.untilReady(SelectionKey.OP_READ, deadline, "read", () -> {
+            int got = recorded(target.writeBytes(channel, room), room);
+            return got == 0 ? null : got;
+        });
+        return n;
+    }
+
+    /** Notes what a read of at most {@code max} bytes returned, and returns it. */
+    private int recorded(int n, int max) {
+        if (n < 0) {
+            endOfStream = true;
+        } else if (n == 0) {
+            mayHaveMore = false;
+        } else {
+            sizer.record(n);
+            mayHaveMore = n == max;
+            lastReadAt = registration.loop().now();
+        }
+        return n;
+    }
+
+    /** When the last byte arrived, on the loop's clock: what an idle timeout looks at. */
+    long lastReadAt() {
+        return lastReadAt;
+    }
+
+    // ---- writing -----------------------------------------------------------------------------
+
+    @Override
+    public void send(ByteBuf data, long deadline) throws IOException {
+        outbound.write(data, deadline);
+    }
+
+    @Override
+    public void sendNow(ByteBuf data) throws IOException {
+        outbound.enqueue(data);
+    }
+
+    @Override
+    public boolean hasRoomFor(int bytes) {
+        return outbound.hasRoomFor(bytes);
+    }
+
+    @Override
+    public void awaitQueuedAtMost(long limit, long deadline, String what) throws IOException {
+        outbound.waitUntilPendingAtMost(limit, deadline, what);
+    }
+
+    @Override
+    public long queuedBytes() {
+        return outbound.pendingBytes();
+    }
+
+    @Override
+    public void setWaterMarks(int low, int high) {
+        outbound.setWaterMarks(low, high);
+    }
+
+    @Override
+    public int lowWaterMark() {
+        return outbound.lowWater();
+    }
+
+    @Override
+    public void sendEof(long deadline) throws IOException {
+        outbound.shutdownOutput(deadline);
+    }
+
+    // ---- closing -----------------------------------------------------------------------------
+
+    @Override
+    public boolean isOpen() {
+        return registration.isOpen();
+    }
+
+    @Override
+    public void close(String reason) {
+        if (registration.isOpen()) {
+            registration.close(reason);
+            outbound.releaseAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "socket " + channel;
+    }
+}
