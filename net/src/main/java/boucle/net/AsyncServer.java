@@ -34,6 +34,13 @@ import java.util.Set;
  * then the ones left are cancelled, and {@code serveForever} returns once every one has ended.
  * From another thread: {@code loop.callSoonThreadsafe(server::shutdown)}.
  *
+ * <h2>TLS and Unix domain sockets</h2>
+ * {@link Builder#tls(TlsOptions)} makes every connection run a TLS handshake (within the options'
+ * handshake timeout) before its handler starts; the handler then reads and writes plaintext
+ * through the same {@link AsyncSocket} API. {@link Builder#unixSocket(java.nio.file.Path)} listens
+ * on a socket file instead of a TCP port (see {@link AsyncServerSocket} for stale files and
+ * permissions). Both combine.
+ *
  * <h2>Isolation</h2>
  * A handler that throws, or a peer that vanishes, closes that one connection and is logged once
  * ({@link System.Logger} {@code boucle.net}); the server and every other connection go on.
@@ -49,6 +56,7 @@ public final class AsyncServer implements AutoCloseable {
     private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration shutdownGrace;
+    private final TlsOptions tls;
     private final Set<Connection> connections = new LinkedHashSet<>();
     private final WaitQueue slotFreed = new WaitQueue();
     private final WaitQueue allEnded = new WaitQueue();
@@ -61,6 +69,7 @@ public final class AsyncServer implements AutoCloseable {
         this.maxConnections = options.maxConnections;
         this.idleTimeout = options.idleTimeout;
         this.shutdownGrace = options.shutdownGrace;
+        this.tls = options.tls;
     }
 
     /** Options for a server running {@code handler}; {@link Builder#bind()} makes it. */
@@ -68,7 +77,7 @@ public final class AsyncServer implements AutoCloseable {
         return new Builder(handler);
     }
 
-    /** The port it listens on; the one the system chose when bound to port 0. */
+    /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. */
     public int port() {
         return listener.port();
     }
@@ -126,7 +135,7 @@ public final class AsyncServer implements AutoCloseable {
                 Boucle.sleep(ACCEPT_RETRY);
                 continue;
             }
-            Connection connection = new Connection(this, socket, idleTimeout);
+            Connection connection = new Connection(this, socket, idleTimeout, tls);
             connections.add(connection);
             connection.start(handler);
         }
@@ -195,6 +204,8 @@ public final class AsyncServer implements AutoCloseable {
         private int maxConnections = Integer.MAX_VALUE;
         private Duration idleTimeout = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private TlsOptions tls;
+        private java.nio.file.Path unixSocket;
 
         private Builder(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -245,9 +256,33 @@ public final class AsyncServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves TLS with these server options: each connection's handshake runs in its task before
+         * the handler. A failed handshake (plaintext or garbage, an untrusted client certificate, a
+         * peer that vanishes or stalls past the handshake timeout) closes that connection and is
+         * logged as one line; the others go on.
+         */
+        public Builder tls(TlsOptions tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (tls.isClient()) {
+                throw new IllegalArgumentException("a server needs server TLS options (TlsOptions.server...), not " + tls);
+            }
+            this.tls = tls;
+            return this;
+        }
+
+        /** Listens on the Unix domain socket file {@code path} instead of {@code host:port}. */
+        public Builder unixSocket(java.nio.file.Path path) {
+            this.unixSocket = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
         /** Opens the listening socket now (no loop needed yet); serve it with {@link AsyncServer#serveForever()}. */
         public AsyncServer bind() throws IOException {
-            return new AsyncServer(this, AsyncServerSocket.bind(host, port, backlog));
+            AsyncServerSocket listener = unixSocket != null
+                    ? AsyncServerSocket.bind(java.net.UnixDomainSocketAddress.of(unixSocket), backlog)
+                    : AsyncServerSocket.bind(host, port, backlog);
+            return new AsyncServer(this, listener);
         }
     }
 }

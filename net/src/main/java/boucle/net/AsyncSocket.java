@@ -369,6 +369,11 @@ public final class AsyncSocket implements AutoCloseable {
         return registration;
     }
 
+    /** What reads and writes go through: the channel, or TLS over it. */
+    ByteStream stream() {
+        return stream;
+    }
+
     /** This socket's channel as a {@link ByteStream}, under TLS if any. */
     ByteStream transport() {
         return transport;

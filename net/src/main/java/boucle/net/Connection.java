@@ -28,20 +28,23 @@ final class Connection {
     private final AsyncSocket socket;
     private final Loop loop;
     private final long idleNanos;
+    /** Server TLS options, or {@code null} for plain connections. */
+    private final TlsOptions tls;
     private final Runnable checkIdle = this::checkIdle;
     private Task<Void> task;
     private Handle idleTimer;
     private String closedBecause;
 
-    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
+    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout, TlsOptions tls) {
         this.server = server;
         this.socket = socket;
         this.loop = socket.loop();
         this.idleNanos = idleTimeout.toNanos();
+        this.tls = tls;
     }
 
     void start(Handler handler) {
-        task = loop.spawn("connection " + socket.remoteAddress(), () -> run(handler));
+        task = loop.spawn("connection " + AsyncSocket.describe(socket.remoteAddress()), () -> run(handler));
     }
 
     Task<Void> task() {
@@ -53,6 +56,9 @@ final class Connection {
             idleTimer = loop.callAt(socket.lastReadAt() + idleNanos, checkIdle);
         }
         try {
+            if (tls != null) {
+                socket.startTls(tls, null); // a failure is a peer problem: one line below, the socket closed
+            }
             handler.handle(socket);
             socket.flush(); // what the handler wrote reaches the peer before the close
         } catch (CancelledException cancelled) { // by the idle timeout, the shutdown, or the application
@@ -91,6 +97,6 @@ final class Connection {
     }
 
     private String describe(String what) {
-        return "connection from " + socket.remoteAddress() + ": " + what;
+        return "connection from " + AsyncSocket.describe(socket.remoteAddress()) + ": " + what;
     }
 }
