@@ -11,7 +11,10 @@ import java.net.SocketException;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** Runs a server command: binds, says where it listens, serves until the process is stopped. */
+/**
+ * Runs a server command: binds, says where it listens, serves until SIGINT or SIGTERM, which run
+ * the graceful shutdown ({@link StopSignals}); the command then returns 0.
+ */
 final class Servers {
     private Servers() {
     }
@@ -49,7 +52,7 @@ final class Servers {
         return options.udp() ? serveDatagrams(name, options, datagrams, out) : serve(name, options, builder, out);
     }
 
-    /** Returns the exit status: 0 after a shutdown, 1 if it could not listen. */
+    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
     private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
             throws IOException {
         AsyncServer server;
@@ -60,6 +63,7 @@ final class Servers {
                     + (e.getMessage() != null ? e.getMessage() : "unknown host"));
             return 1;
         }
+        StopSignals.install(name, server);
         out.println(name + " server listening on " + options.host() + ":" + server.port()
                 + " (try: nc " + options.host() + " " + server.port() + ")");
         out.flush();

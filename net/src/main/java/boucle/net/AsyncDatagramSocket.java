@@ -50,6 +50,10 @@ import java.util.Objects;
  * <ul>
  *   <li>Binding needs no loop; the socket joins the loop of the first task that sends or receives,
  *       and every later call must come from a task of that same loop.</li>
+ *   <li>Threads: {@link #bind}, {@link #connect}, {@link #localAddress()}, {@link #remoteAddress()},
+ *       {@link #maxDatagramSize()} and {@link #toString()} are safe from any thread. The rest is for
+ *       the thread of the loop the socket joined: while that loop runs, a call from another thread
+ *       is refused with an {@link IllegalStateException} before it changes anything.</li>
  *   <li>At most one task receives and one task sends at a time (a second one is an
  *       {@link IllegalStateException}).</li>
  *   <li>Timeouts ({@link #setReceiveTimeout}, {@link #setSendTimeout}) apply per call and end it
@@ -193,6 +197,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
      * @throws IOException from the kernel, for example for a datagram larger than UDP allows
      */
     public void send(ByteBuf data, InetSocketAddress target) throws IOException {
+        requireLoopThread(); // before taking the buffer over: a refused call changes nothing
         try {
             Objects.requireNonNull(target, "target");
             if (peer != null && !peer.equals(target)) {
@@ -211,11 +216,13 @@ public final class AsyncDatagramSocket implements AutoCloseable {
 
     /** Sends {@code bytes} as one datagram to {@code target}; see {@link #send(ByteBuf, InetSocketAddress)}. */
     public void send(byte[] bytes, InetSocketAddress target) throws IOException {
+        requireLoopThread();
         send(copied(bytes), target);
     }
 
     /** In connected mode, sends {@code data} to the peer; see {@link #send(ByteBuf, InetSocketAddress)}. */
     public void send(ByteBuf data) throws IOException {
+        requireLoopThread();
         if (peer == null) {
             data.release();
             throw new java.nio.channels.NotYetConnectedException();
@@ -225,6 +232,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
 
     /** In connected mode, sends {@code bytes} to the peer. */
     public void send(byte[] bytes) throws IOException {
+        requireLoopThread();
         send(copied(bytes));
     }
 
@@ -242,6 +250,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
      * one only while it reads. Loop-thread only once the socket is in use.
      */
     public void setMaxDatagramSize(int bytes) {
+        requireLoopThread();
         if (bytes < 1 || bytes > LARGEST_DATAGRAM) {
             throw new IllegalArgumentException("a datagram size is from 1 to " + LARGEST_DATAGRAM + " bytes, not " + bytes);
         }
@@ -254,11 +263,13 @@ public final class AsyncDatagramSocket implements AutoCloseable {
 
     /** The longest a receive may park, or {@link Duration#ZERO} (the default) for no limit. */
     public void setReceiveTimeout(Duration timeout) {
+        requireLoopThread();
         receiveTimeoutNanos = timeout.toNanos();
     }
 
     /** The longest a send may park, or {@link Duration#ZERO} (the default) for no limit. */
     public void setSendTimeout(Duration timeout) {
+        requireLoopThread();
         sendTimeoutNanos = timeout.toNanos();
     }
 
@@ -268,11 +279,13 @@ public final class AsyncDatagramSocket implements AutoCloseable {
      * {@code SO_BROADCAST}.
      */
     public <T> AsyncDatagramSocket setOption(SocketOption<T> option, T value) throws IOException {
+        requireLoopThread();
         channel.setOption(option, value);
         return this;
     }
 
     public <T> T getOption(SocketOption<T> option) throws IOException {
+        requireLoopThread();
         return channel.getOption(option);
     }
 
@@ -286,6 +299,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
     }
 
     public boolean isOpen() {
+        requireLoopThread();
         return closeReason == null;
     }
 
@@ -297,6 +311,7 @@ public final class AsyncDatagramSocket implements AutoCloseable {
 
     /** Closes like {@link #close()}, with the reason parked tasks and later calls read. */
     public void close(String reason) {
+        requireLoopThread();
         if (closeReason != null) {
             return;
         }
@@ -312,8 +327,16 @@ public final class AsyncDatagramSocket implements AutoCloseable {
         }
     }
 
+    /** Refuses, before any change, a call from another thread while the loop the socket joined runs. */
+    private void requireLoopThread() {
+        if (registration != null) {
+            LoopThread.require(registration.loop(), this);
+        }
+    }
+
     /** The registration with the current task's loop: made on first use, then the same loop only. */
     private Registration joinLoop() throws IOException {
+        requireLoopThread();
         Task.current(); // a clear error outside a task, before anything changes
         if (closeReason != null) {
             throw new SocketClosedException(closeReason);
@@ -333,6 +356,6 @@ public final class AsyncDatagramSocket implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "AsyncDatagramSocket[" + local + (peer != null ? " -> " + peer : "") + (isOpen() ? "" : ", closed") + "]";
+        return "AsyncDatagramSocket[" + local + (peer != null ? " -> " + peer : "") + (closeReason == null ? "" : ", closed") + "]";
     }
 }

@@ -31,8 +31,13 @@ import java.nio.channels.SocketChannel;
  * {@link java.nio.file.Files#setPosixFilePermissions} (the directory way leaves no window).
  *
  * <p>Binding needs no loop; the socket joins the running loop's selector on the first
- * {@code accept}. Loop-thread only; {@link #close()} wakes a task parked in {@code accept}, which
- * then throws a {@link SocketClosedException}.
+ * {@code accept}. {@link #close()} wakes a task parked in {@code accept}, which then throws a
+ * {@link SocketClosedException}.
+ *
+ * <p>Threads: {@link #bind}, {@link #localAddress()}, {@link #port()} and {@link #toString()} are
+ * safe from any thread. The rest is for the thread of the loop the socket joined: while that loop
+ * runs, a call from another thread is refused with an {@link IllegalStateException} before it
+ * changes anything. Before its first {@code accept} the socket belongs to no loop yet.
  */
 public final class AsyncServerSocket implements AutoCloseable {
     private final ServerSocketChannel channel;
@@ -93,6 +98,7 @@ public final class AsyncServerSocket implements AutoCloseable {
 
     /** Parks until a client connects, and returns the connection. */
     public AsyncSocket accept() throws IOException {
+        requireLoopThread();
         if (closed) {
             throw new SocketClosedException("the listening socket " + AsyncSocket.describe(local) + " is closed");
         }
@@ -104,20 +110,28 @@ public final class AsyncServerSocket implements AutoCloseable {
         return AsyncSocket.accepted(client);
     }
 
-    /** The address it listens on: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. */
+    /** Refuses, before any change, a call from another thread while the loop it joined runs. */
+    private void requireLoopThread() {
+        if (registration != null) {
+            LoopThread.require(registration.loop(), this);
+        }
+    }
+
+    /** The address it listens on: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
     public SocketAddress localAddress() {
         return local;
     }
 
     /**
      * The TCP port it listens on: the one asked for, or the one the system chose for port 0;
-     * -1 for a Unix domain socket.
+     * -1 for a Unix domain socket. Any thread.
      */
     public int port() {
         return local instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     public boolean isOpen() {
+        requireLoopThread();
         return !closed;
     }
 
@@ -127,6 +141,7 @@ public final class AsyncServerSocket implements AutoCloseable {
      */
     @Override
     public void close() {
+        requireLoopThread();
         if (closed) {
             return;
         }
@@ -145,6 +160,7 @@ public final class AsyncServerSocket implements AutoCloseable {
         }
     }
 
+    /** Any thread (from another one, the "closed" part may be a moment late). */
     @Override
     public String toString() {
         return "AsyncServerSocket[" + AsyncSocket.describe(local) + (closed ? ", closed" : "") + "]";

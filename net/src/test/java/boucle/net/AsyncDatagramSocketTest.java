@@ -232,6 +232,40 @@ class AsyncDatagramSocketTest {
     }
 
     @Test
+    void callsFromAnotherThreadAreRefusedBeforeAnyChange() throws Exception {
+        try (AsyncDatagramSocket socket = AsyncDatagramSocket.bind("127.0.0.1", 0);
+             DatagramSocket blocking = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            java.util.concurrent.CompletableFuture<String> received = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(1);
+            Thread loopThread = new Thread(() -> {
+                try (Loop loop = Net.newLoop()) {
+                    loop.runTask(() -> {
+                        Task<Datagram> receiving = Boucle.spawn(socket::receive);
+                        Boucle.interrupt();
+                        parked.countDown();
+                        received.complete(text(receiving.await()));
+                    });
+                } catch (RuntimeException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            loopThread.start();
+            assertTrue(parked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            ByteBuf refusedData = utf8("from the wrong thread");
+            assertThrows(IllegalStateException.class, () -> socket.send(refusedData, socket.localAddress()));
+            assertEquals(1, refusedData.refCnt(), "refused before taking the buffer over");
+            refusedData.release();
+            IllegalStateException refused = assertThrows(IllegalStateException.class, socket::close);
+            assertTrue(refused.getMessage().contains("callSoonThreadsafe"), refused.getMessage());
+            assertThrows(IllegalStateException.class, () -> socket.setReceiveTimeout(Duration.ofSeconds(1)));
+            byte[] hello = "still receiving".getBytes(StandardCharsets.UTF_8);
+            blocking.send(new DatagramPacket(hello, hello.length, socket.localAddress()));
+            assertEquals("still receiving", received.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            loopThread.join(10_000);
+        }
+    }
+
+    @Test
     void receivingOutsideATaskIsRefused() throws Exception {
         try (AsyncDatagramSocket socket = AsyncDatagramSocket.bind("127.0.0.1", 0)) {
             assertThrows(IllegalStateException.class, socket::receive);
