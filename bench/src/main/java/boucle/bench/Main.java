@@ -38,6 +38,17 @@ public final class Main {
                     return serveForever(out, "netty-echo", server.port());
                 }
             }
+            case "netty-tls-echo" -> {
+                java.nio.file.Path keyStore = java.nio.file.Path.of(value(options, "--keystore"));
+                try (NettyTlsEchoServer server = NettyTlsEchoServer.start(port(options), keyStore,
+                        value(options, "--storepass").toCharArray())) {
+                    return serveForever(out, "netty-tls-echo", server.port());
+                }
+            }
+            case "tls" -> {
+                new TlsLoad(settings(options)).run();
+                return 0;
+            }
             case "vt-echo" -> {
                 try (VirtualThreadEchoServer server = VirtualThreadEchoServer.start(port(options))) {
                     return serveForever(out, "vt-echo", server.port());
@@ -96,6 +107,14 @@ public final class Main {
         return options.contains("--quick") ? Settings.quick(root) : Settings.full(root);
     }
 
+    private static String value(List<String> options, String name) {
+        int at = options.indexOf(name);
+        if (at < 0 || at + 1 >= options.size()) {
+            throw new IllegalArgumentException("give " + name + " VALUE");
+        }
+        return options.get(at + 1);
+    }
+
     private static int port(List<String> options) {
         int at = options.indexOf("--port");
         if (at < 0 || at + 1 >= options.size()) {
@@ -120,7 +139,9 @@ public final class Main {
         out.println("  load         socket load: Boucle's echo vs Netty NIO vs virtual threads, 5 scenarios");
         out.println("  idle         heap and CPU per idle connection, each server");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
+        out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
+        out.println("  netty-tls-echo --port P --keystore F --storepass S   the Netty TLS anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
     }
 }
