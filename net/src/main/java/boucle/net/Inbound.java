@@ -1,5 +1,6 @@
 package boucle.net;
 
+import boucle.core.StepBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -26,18 +27,22 @@ final class Inbound {
     static final ByteBufAllocator ALLOCATOR = Net.allocator();
 
     private final ByteStream stream;
+    /** The loop's work budget: a read served from what is buffered is work done without waiting. */
+    private final StepBudget budget;
     private ByteBuf pending;
     private boolean endOfStream;
     private boolean skippingLine;
     private CharsetDecoder utf8;
 
-    Inbound(ByteStream stream) {
+    Inbound(ByteStream stream, StepBudget budget) {
         this.stream = stream;
+        this.budget = budget;
     }
 
     /** Some bytes, in a buffer the caller now owns; {@code null} at the end of the stream. */
     ByteBuf readSome(long deadline) throws IOException {
         if (pending != null) {
+            budget.spend();
             ByteBuf taken = pending;
             pending = null;
             return taken;
@@ -64,6 +69,7 @@ final class Inbound {
             throw new IllegalArgumentException("the target buffer has no room to read into: " + target);
         }
         if (pending != null) {
+            budget.spend();
             int n = Math.min(room, pending.readableBytes());
             target.writeBytes(pending, n);
             releasePendingIfEmpty();
@@ -83,6 +89,9 @@ final class Inbound {
     ByteBuf readExactly(int n, long deadline) throws IOException {
         if (n < 0) {
             throw new IllegalArgumentException("cannot read " + n + " bytes");
+        }
+        if (available() >= n) {
+            budget.spend(); // served from what is buffered: work done without waiting
         }
         while (available() < n) {
             ByteBuf more = receive(deadline);
@@ -113,6 +122,9 @@ final class Inbound {
     String readLine(int maxLength, long deadline) throws IOException {
         if (maxLength < 0) {
             throw new IllegalArgumentException("a line cannot be at most " + maxLength + " bytes");
+        }
+        if (pending != null) {
+            budget.spend(); // a line taken from what is buffered is work done without waiting
         }
         for (;;) {
             String line = lineFromPending(maxLength);

@@ -1,5 +1,6 @@
 package boucle.net;
 
+import boucle.core.StepBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -18,6 +19,10 @@ import java.nio.channels.SocketChannel;
  *   <li>{@code mayHaveMore} is false after a read that did not fill its buffer: the socket is then
  *       most likely drained, so the next read waits for readiness first instead of paying a
  *       {@code read} syscall that returns 0 (Netty stops reading on such a read too).</li>
+ *   <li>A read made without waiting first costs a unit of the loop's {@link StepBudget}: a socket
+ *       that always has data yields now and then instead of holding the loop.</li>
+ *   <li>Before a read parks, the queued output is written ("write now, flush once"): a reply
+ *       leaves before its writer waits for the next request.</li>
  * </ul>
  * Loop-thread only.
  */
@@ -28,6 +33,7 @@ final class SocketStream implements ByteStream {
     private final SocketChannel channel;
     private final Registration registration;
     private final Outbound outbound;
+    private final StepBudget budget;
     private final ReadSizer sizer = new ReadSizer();
     private final Registration.Attempt<ByteBuf> readOnce = this::readOnce; // made once: reads are the hot path
     private boolean endOfStream;
@@ -38,6 +44,7 @@ final class SocketStream implements ByteStream {
         this.channel = channel;
         this.registration = registration;
         this.outbound = new Outbound(channel, registration);
+        this.budget = registration.source().budget();
         this.lastReadAt = registration.loop().now();
     }
 
@@ -49,19 +56,41 @@ final class SocketStream implements ByteStream {
 
     @Override
     public ByteBuf receiveSome(long deadline) throws IOException {
-        registration.requireOpen();
-        if (endOfStream) {
+        if (!readyToRead(deadline)) {
             return null;
-        }
-        if (!mayHaveMore) {
-            registration.await(SelectionKey.OP_READ, deadline, "read");
         }
         ByteBuf bytes = registration.untilReady(SelectionKey.OP_READ, deadline, "read", readOnce);
         return bytes == END ? null : bytes;
     }
 
+    /**
+     * Before a read: when the socket is most likely drained, flushes the queued output and waits
+     * for readiness first; {@code false} at the end of the stream.
+     */
+    private boolean readyToRead(long deadline) throws IOException {
+        registration.requireOpen();
+        if (endOfStream) {
+            return false;
+        }
+        if (!mayHaveMore) {
+            outbound.flushBeforeWaiting();
+            registration.await(SelectionKey.OP_READ, deadline, "read");
+        }
+        return true;
+    }
+
+    /**
+     * Each read system call costs a unit of the step's budget: past it, the task yields first (the
+     * first read after a wait is the first unit of a new step, and never yields).
+     */
+    private void spendOnRead() throws IOException {
+        budget.spend();
+        registration.requireOpen(); // a yield let other tasks run: one may have closed the socket
+    }
+
     /** One non-blocking read into a new buffer: the bytes, {@link #END}, or {@code null} (would block). */
     private ByteBuf readOnce() throws IOException {
+        spendOnRead();
         int size = sizer.nextSize();
         ByteBuf buffer = Inbound.ALLOCATOR.directBuffer(size);
         try {
@@ -82,26 +111,27 @@ final class SocketStream implements ByteStream {
     @Override
     public int receiveInto(ByteBuf target, long deadline) throws IOException {
         int room = target.writableBytes();
-        registration.requireOpen();
-        if (endOfStream) {
+        if (!readyToRead(deadline)) {
             return -1;
         }
-        if (!mayHaveMore) {
-            registration.await(SelectionKey.OP_READ, deadline, "read");
-        }
         Integer n = registration.untilReady(SelectionKey.OP_READ, deadline, "read", () -> {
+            spendOnRead();
             int got = recorded(target.writeBytes(channel, room), room);
             return got == 0 ? null : got;
         });
         return n;
     }
 
-    /** Notes what a read of at most {@code max} bytes returned, and returns it. */
+    /**
+     * Notes what a read of at most {@code max} bytes returned, and returns it. A read that found
+     * nothing is followed by a wait: the queued output goes out first.
+     */
     private int recorded(int n, int max) {
         if (n < 0) {
             endOfStream = true;
         } else if (n == 0) {
             mayHaveMore = false;
+            outbound.flushBeforeWaiting();
         } else {
             sizer.record(n);
             mayHaveMore = n == max;
@@ -167,9 +197,15 @@ final class SocketStream implements ByteStream {
     @Override
     public void close(String reason) {
         if (registration.isOpen()) {
+            outbound.writeBeforeClose(); // what the kernel takes without waiting still goes out
             registration.close(reason);
             outbound.releaseAll();
         }
+    }
+
+    /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
+    long writeCalls() {
+        return outbound.writeCalls();
     }
 
     @Override
