@@ -143,7 +143,10 @@ final class TlsLoad {
             loop.runTask(() -> {
                 List<Task<Void>> clients = new ArrayList<>();
                 for (int i = 0; i < scenario.clients(); i++) {
-                    clients.add(Boucle.spawn(() -> client(server.port(), scenario, tls, messages, counting, stopping)));
+                    // echo clients connect one after the other: the handshakes are not what they measure
+                    AsyncSocket connected = scenario.newConnectionEach() ? null : connect(server.port(), tls);
+                    clients.add(Boucle.spawn(() -> client(connected, server.port(), scenario, tls, messages, counting,
+                            stopping)));
                 }
                 Boucle.sleep(Duration.ofNanos((long) (warmupSeconds * 1e9)));
                 double cpuBefore = ProcessStats.cpuSeconds(server.pid());
@@ -166,15 +169,20 @@ final class TlsLoad {
         return window;
     }
 
-    private static void client(int port, Scenario scenario, TlsOptions tls, long[] messages, boolean[] counting,
-            boolean[] stopping) throws IOException {
+    private static AsyncSocket connect(int port, TlsOptions tls) throws IOException {
+        AsyncSocket socket = AsyncSocket.connect("127.0.0.1", port, Duration.ofSeconds(60), tls);
+        socket.setReadTimeout(Duration.ofSeconds(60));
+        return socket;
+    }
+
+    private static void client(AsyncSocket connected, int port, Scenario scenario, TlsOptions tls, long[] messages,
+            boolean[] counting, boolean[] stopping) throws IOException {
         byte[] payload = new byte[scenario.size()];
-        AsyncSocket socket = null;
+        AsyncSocket socket = connected;
         try {
             while (!stopping[0]) {
                 if (socket == null) {
-                    socket = AsyncSocket.connect("127.0.0.1", port, Duration.ofSeconds(30), tls);
-                    socket.setReadTimeout(Duration.ofSeconds(30));
+                    socket = connect(port, tls);
                 }
                 socket.write(payload);
                 ByteBuf back = socket.readExactly(payload.length);

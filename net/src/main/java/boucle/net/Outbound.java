@@ -54,7 +54,7 @@ import java.util.Arrays;
  * </ul>
  * Loop-thread only.
  */
-final class Outbound {
+final class Outbound implements Registration.WritableListener, Runnable {
     static final int DEFAULT_LOW_WATER = 64 * 1024;
     static final int DEFAULT_HIGH_WATER = 256 * 1024;
 
@@ -74,14 +74,11 @@ final class Outbound {
     /** Write system calls made for this socket: a diagnostic for the batching's tests. */
     private long writeCalls;
 
-    /** This queue's turn-end flush, made once: listed with the source at most once per turn. */
-    private final Runnable turnEndFlush = this::flushAtTurnEnd;
-
     Outbound(SocketChannel channel, Registration registration) {
         this.channel = channel;
         this.registration = registration;
         this.source = registration.source();
-        registration.onWritable(this::flushFromLoop);
+        registration.onWritable(this); // no lambda: an idle connection carries no extra object
     }
 
     void setWaterMarks(int low, int high) {
@@ -126,7 +123,7 @@ final class Outbound {
             data = null;
             if (!flushListed && !awaitingWritable) {
                 flushListed = true;
-                source.flushAtTurnEnd(turnEndFlush);
+                source.flushAtTurnEnd(this);
             }
         } finally {
             if (data != null) {
@@ -149,6 +146,17 @@ final class Outbound {
     }
 
     /** Called by the loop when the channel is writable: writes the queue out as far as it goes. */
+    @Override
+    public void channelWritable() {
+        flushFromLoop();
+    }
+
+    /** The turn-end flush ({@link SelectorEventSource#flushAtTurnEnd}). */
+    @Override
+    public void run() {
+        flushAtTurnEnd();
+    }
+
     void flushFromLoop() {
         writeKeepingFailure();
         registration.wakeWriter();

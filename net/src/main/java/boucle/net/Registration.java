@@ -40,6 +40,12 @@ import java.nio.channels.SelectionKey;
  * <p>Loop-thread only.
  */
 final class Registration {
+    /** What the loop calls when the channel is writable and no task waits to write. */
+    @FunctionalInterface
+    interface WritableListener {
+        void channelWritable();
+    }
+
     /** One non-blocking try of an operation: its result, or {@code null} if it would block. */
     @FunctionalInterface
     interface Attempt<T> {
@@ -56,7 +62,7 @@ final class Registration {
     private final SelectableChannel channel;
     private final SelectionKey key;
     /** Run by the loop when the channel turns writable (a queue to write out); {@code null} if none. */
-    private Runnable writable;
+    private WritableListener writable;
     private Task<?> reader;
     private Task<?> writer;
     private int interest;
@@ -83,7 +89,7 @@ final class Registration {
      * What the loop runs when the channel is writable: it writes what is queued, and itself drops
      * {@code OP_WRITE} once nothing is (and wakes a writer waiting for the queue to drain).
      */
-    void onWritable(Runnable writable) {
+    void onWritable(WritableListener writable) {
         this.writable = writable;
     }
 
@@ -242,7 +248,7 @@ final class Registration {
         }
         if ((ops & WRITE_SIDE) != 0) {
             if (writable != null) {
-                writable.run(); // removes OP_WRITE itself once its queue is empty, wakes the writer
+                writable.channelWritable(); // removes OP_WRITE itself once its queue is empty, wakes the writer
             } else if (writer != null) {
                 writer.wake();
             } else {

@@ -26,7 +26,7 @@ import java.nio.channels.SocketChannel;
  * </ul>
  * Loop-thread only.
  */
-final class SocketStream implements ByteStream {
+final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
     /** What {@link #readOnce} returns at the end of the stream: not {@code null}, which means "would block". */
     private static final ByteBuf END = Unpooled.EMPTY_BUFFER;
 
@@ -35,7 +35,6 @@ final class SocketStream implements ByteStream {
     private final Outbound outbound;
     private final StepBudget budget;
     private final ReadSizer sizer = new ReadSizer();
-    private final Registration.Attempt<ByteBuf> readOnce = this::readOnce; // made once: reads are the hot path
     private boolean endOfStream;
     private boolean mayHaveMore = true;
     private long lastReadAt;
@@ -59,7 +58,7 @@ final class SocketStream implements ByteStream {
         if (!readyToRead(deadline)) {
             return null;
         }
-        ByteBuf bytes = registration.untilReady(SelectionKey.OP_READ, deadline, "read", readOnce);
+        ByteBuf bytes = registration.untilReady(SelectionKey.OP_READ, deadline, "read", this); // tryOnce: no lambda per read
         return bytes == END ? null : bytes;
     }
 
@@ -89,7 +88,8 @@ final class SocketStream implements ByteStream {
     }
 
     /** One non-blocking read into a new buffer: the bytes, {@link #END}, or {@code null} (would block). */
-    private ByteBuf readOnce() throws IOException {
+    @Override
+    public ByteBuf tryOnce() throws IOException {
         spendOnRead();
         int size = sizer.nextSize();
         ByteBuf buffer = Inbound.ALLOCATOR.directBuffer(size);

@@ -118,9 +118,13 @@ final class TlsStream implements ByteStream {
     private void unwrapDuringHandshake(long deadline) throws IOException {
         ByteBuf early = codec.unwrap();
         if (early != null) {
-            // application data cannot come before the handshake's end: the engine would not hand it out
-            early.release();
-            throw new SSLException("plaintext before the end of the handshake");
+            HandshakeStatus now = codec.handshakeStatus();
+            if (now != HandshakeStatus.NOT_HANDSHAKING && now != HandshakeStatus.FINISHED) {
+                early.release(); // the engine hands out no plaintext mid-handshake: a broken engine
+                throw new SSLException("plaintext before the end of the handshake");
+            }
+            // the peer's first bytes came with its last handshake message: kept for the first read
+            leftover = early;
         }
         if (codec.isInboundDone()) {
             throw new SSLHandshakeException("the peer closed the TLS session during the handshake");

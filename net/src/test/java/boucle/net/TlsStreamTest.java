@@ -364,6 +364,25 @@ class TlsStreamTest {
     }
 
     @Test
+    void plaintextRightBehindTheClientsLastHandshakeMessageIsKeptForTheFirstRead() {
+        pair((rawClient, rawServer) -> {
+            TlsStream server = serverSide(rawServer, certificate.serverOptions());
+            TlsStream client = clientSide(rawClient, certificate.clientOptions(), "127.0.0.1");
+            try {
+                Task<Void> serverHandshake = Boucle.spawn(() -> server.handshake(NONE));
+                client.handshake(NONE); // TLS 1.3: the client is done once its Finished is sent
+                client.send(utf8("right behind the Finished"), NONE); // often in the same read as the Finished
+                client.awaitQueuedAtMost(0, NONE, "flush");
+                serverHandshake.await();
+                assertEquals("right behind the Finished", receiveText(server));
+            } finally {
+                client.close("test over");
+                server.close("test over");
+            }
+        });
+    }
+
+    @Test
     void delegatedTasksMayRunOnAWorkerThread() {
         tlsPair(certificate.serverOptions().withDelegatedTasksInThread(),
                 certificate.clientOptions().withDelegatedTasksInThread(), (client, server, rawClient) -> {
