@@ -76,20 +76,17 @@ import javax.net.ssl.SSLSession;
  * </ul>
  */
 public final class AsyncSocket implements AutoCloseable {
-    private final Registration registration;
     /** The socket channel: the bottom of {@link #stream}, which knows when bytes last arrived. */
     private final SocketStream transport;
     /** What reads and writes go through: the transport, or TLS over it after {@link #startTls}. */
     private ByteStream stream;
     private Inbound inbound;
-    private TlsStream tls;
     private final SocketAddress local;
     private final SocketAddress remote;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
-        this.registration = registration;
         this.transport = new SocketStream(channel, registration);
         this.stream = transport;
         this.inbound = new Inbound(transport, registration.source().budget());
@@ -197,7 +194,7 @@ public final class AsyncSocket implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         requireLoopThread();
         Task.current();
-        if (tls != null) {
+        if (tls() != null) {
             throw new IllegalStateException("TLS is already on for this socket");
         }
         if (inbound.hasBuffered()) {
@@ -205,29 +202,28 @@ public final class AsyncSocket implements AutoCloseable {
         }
         int peerPort = remote instanceof InetSocketAddress inet ? inet.getPort() : -1;
         TlsStream secured = new TlsStream(transport, options.newEngine(options.isClient() ? peerHost : null, peerPort),
-                options, registration.loop());
-        tls = secured;
+                options, registration().loop());
         stream = secured;
-        inbound = new Inbound(secured, registration.source().budget());
+        inbound = new Inbound(secured, registration().source().budget());
         secured.handshake(deadline);
     }
 
     /** Whether reads and writes go through TLS. */
     public boolean isTls() {
         requireLoopThread();
-        return tls != null;
+        return tls() != null;
     }
 
     /** The TLS session (protocol, cipher suite, peer certificates), or {@code null} without TLS. */
     public SSLSession tlsSession() {
         requireLoopThread();
-        return tls == null ? null : tls.engine().getSession();
+        return tls() == null ? null : tls().engine().getSession();
     }
 
     /** The application protocol ALPN agreed on, or {@code null} (no TLS, or no ALPN). */
     public String applicationProtocol() {
         requireLoopThread();
-        String protocol = tls == null ? null : tls.engine().getApplicationProtocol();
+        String protocol = tls() == null ? null : tls().engine().getApplicationProtocol();
         return protocol == null || protocol.isEmpty() ? null : protocol;
     }
 
@@ -369,11 +365,11 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     private long readDeadline() {
-        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + readTimeoutNanos;
+        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + readTimeoutNanos;
     }
 
     private long writeDeadline() {
-        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + writeTimeoutNanos;
+        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + writeTimeoutNanos;
     }
 
     /** This end's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
@@ -388,7 +384,7 @@ public final class AsyncSocket implements AutoCloseable {
 
     public boolean isOpen() {
         requireLoopThread();
-        return registration.isOpen();
+        return registration().isOpen();
     }
 
     /**
@@ -408,7 +404,7 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public void close(String reason) {
         requireLoopThread();
-        if (registration.isOpen()) {
+        if (registration().isOpen()) {
             stream.close(reason); // over TLS: a close_notify first, if it can go without waiting
             inbound.release();
         }
@@ -416,12 +412,12 @@ public final class AsyncSocket implements AutoCloseable {
 
     /** Refuses, before any change, a call from another thread while the loop runs. */
     private void requireLoopThread() {
-        LoopThread.require(registration.loop(), this);
+        LoopThread.require(registration().loop(), this);
     }
 
     /** The server began shutting down: read-side waits end with a {@link ServerShuttingDownException}. */
     void endReadWaits(String reason) {
-        registration.endReadWaits(reason);
+        registration().endReadWaits(reason);
     }
 
     /** When the last byte arrived, on the loop's clock. */
@@ -430,11 +426,16 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     Loop loop() {
-        return registration.loop();
+        return registration().loop();
     }
 
     Registration registration() {
-        return registration;
+        return transport.registration();
+    }
+
+    /** The TLS layer, or {@code null}: a type test, not a field (an idle plain socket carries no more). */
+    private TlsStream tls() {
+        return stream instanceof TlsStream secured ? secured : null;
     }
 
     /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
@@ -464,6 +465,6 @@ public final class AsyncSocket implements AutoCloseable {
     /** Any thread (from another one, the "closed" part may be a moment late): for logs and dumps. */
     @Override
     public String toString() {
-        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (registration.isOpen() ? "" : ", closed") + "]";
+        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (registration().isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -33,7 +33,6 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
     private final SocketChannel channel;
     private final Registration registration;
     private final Outbound outbound;
-    private final StepBudget budget;
     private final ReadSizer sizer = new ReadSizer();
     private boolean endOfStream;
     private boolean mayHaveMore = true;
@@ -43,7 +42,6 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
         this.channel = channel;
         this.registration = registration;
         this.outbound = new Outbound(channel, registration);
-        this.budget = registration.source().budget();
         this.lastReadAt = registration.loop().now();
     }
 
@@ -83,7 +81,7 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
      * first read after a wait is the first unit of a new step, and never yields).
      */
     private void spendOnRead() throws IOException {
-        budget.spend();
+        registration.source().budget().spend(); // looked up, not a field: an idle connection stays light
         registration.requireOpen(); // a yield let other tasks run: one may have closed the socket
     }
 
