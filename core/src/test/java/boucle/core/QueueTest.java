@@ -96,21 +96,20 @@ class QueueTest {
         try (Loop loop = new Loop()) {
             Queue<String> empty = Queue.bounded(1);
             Queue<String> full = Queue.bounded(1);
-            Task<String> getter = loop.spawn(empty::get);
-            Task<Void> putter = loop.spawn(() -> {
+            Task<QueueClosedException> getter = loop.spawn(() -> assertThrows(QueueClosedException.class, empty::get));
+            Task<QueueClosedException> putter = loop.spawn(() -> {
                 full.put("fits");
-                full.put("parks");
+                return assertThrows(QueueClosedException.class, () -> full.put("parks"));
             });
-            loop.spawn(() -> {
+            loop.runTask(() -> {
                 interrupt();
                 empty.close();
                 full.close();
+                QueueClosedException getError = getter.await();
+                QueueClosedException putError = putter.await();
+                assertTrue(getError.getMessage().contains("closed"), getError.getMessage());
+                assertTrue(putError.getMessage().contains("closed"), putError.getMessage());
             });
-            loop.run();
-            QueueClosedException getError = assertThrows(QueueClosedException.class, getter::result);
-            QueueClosedException putError = assertThrows(QueueClosedException.class, putter::result);
-            assertTrue(getError.getMessage().contains("closed"), getError.getMessage());
-            assertTrue(putError.getMessage().contains("closed"), putError.getMessage());
             assertEquals(1, full.size());
         }
     }
