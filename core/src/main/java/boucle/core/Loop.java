@@ -66,6 +66,11 @@ public final class Loop implements AutoCloseable {
         this(Clock.SYSTEM, new ParkingEventSource());
     }
 
+    /** A loop that waits only for timers and {@link #callSoonThreadsafe}, on {@code clock}. */
+    public Loop(Clock clock) {
+        this(clock, new ParkingEventSource());
+    }
+
     /** A loop that also waits on {@code events}, such as a selector. */
     public Loop(EventSource events) {
         this(Clock.SYSTEM, events);

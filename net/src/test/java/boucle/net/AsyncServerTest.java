@@ -1,5 +1,7 @@
 package boucle.net;
 
+import boucle.test.LineClient;
+import boucle.test.LogCapture;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +51,7 @@ class AsyncServerTest {
 
     @Test
     void boundToPortZeroTellsTheChosenPort() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> { }).port(0))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> { }).port(0))) {
             assertTrue(server.port() > 0);
         }
     }
@@ -57,13 +59,13 @@ class AsyncServerTest {
     @Test
     void handlerThatThrowsClosesOnlyItsConnectionAndIsLoggedOnce() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)));
-             Socket calm = server.connect(); Socket crasher = server.connect()) {
+        try (LogCapture log = LogCapture.of("boucle.net"); BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)));
+             Socket calm = LineClient.openSocket(server.port()); Socket crasher = LineClient.openSocket(server.port())) {
             send(calm, "before\n");
             assertEquals("before", lines(calm).readLine());
             send(crasher, "boom\n");
             assertEquals(-1, crasher.getInputStream().read(), "the crashing handler's connection is closed");
-            var record = log.await("the handler failed");
+            var record = log.await("the handler failed", java.time.Duration.ofSeconds(10));
             assertEquals(Level.WARNING, record.getLevel());
             assertTrue(record.getThrown().getMessage().contains("on purpose"));
             send(calm, "after\n");
@@ -74,16 +76,16 @@ class AsyncServerTest {
 
     @Test
     void peerThatResetsClosesOnlyItsConnection() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             while (true) {
                 connection.write("z".repeat(10_000)); // until the peer is gone
             }
         }))) {
-            try (Socket resetter = server.connect()) {
+            try (Socket resetter = LineClient.openSocket(server.port())) {
                 resetter.getInputStream().readNBytes(50_000);
                 resetter.setSoLinger(true, 0);
             }
-            try (Socket other = server.connect()) {
+            try (Socket other = LineClient.openSocket(server.port())) {
                 assertEquals(50_000, other.getInputStream().readNBytes(50_000).length, "the server still serves");
             }
         }
@@ -92,9 +94,9 @@ class AsyncServerTest {
     @Test
     void idleTimeoutClosesASilentClientButNotABusyOne() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(
+        try (LogCapture log = LogCapture.of("boucle.net"); BackgroundServer server = BackgroundServer.start(
                 AsyncServer.builder(lineEcho(events)).idleTimeout(Duration.ofMillis(1000)));
-             Socket silent = server.connect(); Socket busy = server.connect()) {
+             Socket silent = LineClient.openSocket(server.port()); Socket busy = LineClient.openSocket(server.port())) {
             BufferedReader busyLines = lines(busy);
             CountDownLatch silentClosed = new CountDownLatch(1);
             Thread watcher = new Thread(() -> {
@@ -117,21 +119,21 @@ class AsyncServerTest {
             assertTrue(silentClosed.await(10, TimeUnit.SECONDS), "the silent client was closed");
             send(busy, "still here\n");
             assertEquals("still here", busyLines.readLine());
-            assertTrue(log.await("idle timeout").getMessage().contains("nothing received for 1000 ms"));
+            assertTrue(log.await("idle timeout", java.time.Duration.ofSeconds(10)).getMessage().contains("nothing received for 1000 ms"));
         }
     }
 
     @Test
     void maxConnectionsHoldsTheNextClientUntilASlotFrees() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)).maxConnections(2))) {
-            Socket first = server.connect();
-            Socket second = server.connect();
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)).maxConnections(2))) {
+            Socket first = LineClient.openSocket(server.port());
+            Socket second = LineClient.openSocket(server.port());
             send(first, "1\n");
             send(second, "2\n");
             assertEquals("1", lines(first).readLine());
             assertEquals("2", lines(second).readLine());
-            try (Socket third = server.connect()) { // completes in the kernel's backlog
+            try (Socket third = LineClient.openSocket(server.port())) { // completes in the kernel's backlog
                 send(third, "3\n");
                 assertEquals(2, server.connectionCount(), "the third waits in the backlog");
                 assertTrue(!events.contains("got 3"));
@@ -147,12 +149,12 @@ class AsyncServerTest {
     @Test
     void shutdownLetsAnInFlightExchangeFinish() throws Exception {
         CountDownLatch handlerStarted = new CountDownLatch(1);
-        TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             handlerStarted.countDown();
             String request = connection.readLine(100); // still in flight when shutdown begins
             connection.write("reply to " + request + "\n");
         }).shutdownGrace(Duration.ofSeconds(10)));
-        try (Socket client = server.connect()) {
+        try (Socket client = LineClient.openSocket(server.port())) {
             assertTrue(handlerStarted.await(10, TimeUnit.SECONDS));
             server.shutdown();
             assertThrows(ConnectException.class, () -> eventuallyRefused(server.port()));
@@ -167,7 +169,7 @@ class AsyncServerTest {
     void shutdownCancelsHandlersStillRunningAfterTheGracePeriod() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
         CountDownLatch handlerStarted = new CountDownLatch(1);
-        TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             handlerStarted.countDown();
             try {
                 connection.readLine(100); // the client never sends
@@ -175,7 +177,7 @@ class AsyncServerTest {
                 events.add("handler's finally ran");
             }
         }).shutdownGrace(Duration.ofMillis(100)));
-        try (Socket client = server.connect()) {
+        try (Socket client = LineClient.openSocket(server.port())) {
             assertTrue(handlerStarted.await(10, TimeUnit.SECONDS));
             server.shutdown();
             server.awaitStopped();
@@ -187,11 +189,11 @@ class AsyncServerTest {
     @Test
     void handlerOutputIsFlushedBeforeTheServerCloses() throws Exception {
         byte[] big = new byte[4 << 20];
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             connection.setWriteBufferWaterMarks(big.length, big.length); // queued, the handler returns at once
             ByteBuf data = io.netty.buffer.Unpooled.wrappedBuffer(big);
             connection.write(data);
-        })); Socket client = server.connect()) {
+        })); Socket client = LineClient.openSocket(server.port())) {
             assertEquals(big.length, client.getInputStream().readAllBytes().length);
         }
     }
