@@ -79,8 +79,7 @@ class GatherTest {
             });
             Task<List<String>> gatherer = loop.spawn(() -> gather(child));
             loop.spawn(() -> {
-                interrupt();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the gatherer is parked on its child
                 gatherer.cancel();
             });
             loop.run();

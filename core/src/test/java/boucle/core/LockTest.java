@@ -46,7 +46,7 @@ class LockTest {
             Lock lock = new Lock();
             loop.spawn("holder", () -> {
                 lock.acquire();
-                interrupt(); // let the waiters queue up
+                Boucle.waitAllTasksBlocked(); // the waiters queue up
                 lock.release();
                 events.add("released; now " + lock);
                 lock.acquire(); // a newcomer: must queue behind the waiters
@@ -77,10 +77,9 @@ class LockTest {
             });
             loop.spawn(() -> {
                 lock.acquire();
-                interrupt();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the other task is parked on the lock
                 cancelled.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled waiter has left
                 events.add("waiting: " + lock.waitingTasks());
                 lock.release();
                 events.add("after release: " + lock);

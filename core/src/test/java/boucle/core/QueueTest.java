@@ -50,7 +50,7 @@ class QueueTest {
                 events.add("put b");
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the producer has filled the queue and parked
                 events.add("producer is " + producer.state() + ", queue " + queue.size());
                 events.add("got " + queue.get());
                 events.add("got " + queue.get());
@@ -68,7 +68,7 @@ class QueueTest {
                 loop.spawn(() -> events.add(name + " got " + queue.get()));
             }
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // every getter is parked
                 queue.put("x");
                 queue.put("y");
                 events.add("newcomer polls " + queue.poll());
@@ -102,7 +102,7 @@ class QueueTest {
                 return assertThrows(QueueClosedException.class, () -> full.put("parks"));
             });
             loop.runTask(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the getter and the putter are parked
                 empty.close();
                 full.close();
                 QueueClosedException getError = getter.await();
@@ -139,7 +139,7 @@ class QueueTest {
                 interrupt();
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the getter is parked
                 queue.put("precious");
                 getter.cancel();
             });
@@ -156,9 +156,9 @@ class QueueTest {
             Task<String> cancelled = loop.spawn(queue::get);
             Task<String> patient = loop.spawn(queue::get);
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked();
                 cancelled.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled getter has left
                 queue.put("item");
             });
             loop.run();
@@ -176,9 +176,9 @@ class QueueTest {
                 queue.put("withdrawn");
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked();
                 putter.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled putter has left
                 events.add(queue.get());
                 events.add("left: " + queue.size() + ", putters: " + queue.waitingPutters());
             });
