@@ -30,14 +30,19 @@ import org.junit.platform.testkit.engine.Events;
 class BoucleExtensionTest {
     static final List<String> seen = new CopyOnWriteArrayList<>();
 
+    private static EngineTestKit.Builder engine() {
+        return EngineTestKit.engine("junit-jupiter").configurationParameter(DeliberatelyBad.RUN, "true");
+    }
+
     /** Runs {@code testClass} in a nested JUnit engine and returns the failure of its one test. */
     private static Throwable failureOf(Class<?> testClass) {
-        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+        Events tests = engine().selectors(selectClass(testClass)).execute().testEvents();
         tests.assertStatistics(stats -> stats.started(1).failed(1));
         return tests.failed().stream().findFirst().orElseThrow()
                 .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
     }
 
+    @DeliberatelyBad
     static class UnawaitedFailure {
         @BoucleTest
         void spawnsATaskWhoseAssertionFails(Loop loop) {
@@ -55,6 +60,7 @@ class BoucleExtensionTest {
         assertEquals("the check inside the task", failure.getCause().getMessage());
     }
 
+    @DeliberatelyBad
     static class AwaitedLate {
         @BoucleTest
         void readsTheFailureAfterTheTaskEnded(Loop loop) {
@@ -69,10 +75,11 @@ class BoucleExtensionTest {
 
     @Test
     void aFailureReadBeforeTheEndIsNotReported() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(AwaitedLate.class)).execute().testEvents()
+        engine().selectors(selectClass(AwaitedLate.class)).execute().testEvents()
                 .assertStatistics(stats -> stats.started(1).succeeded(1));
     }
 
+    @DeliberatelyBad
     static class Stranded {
         @BoucleTest
         void leavesATaskParkedOnAnEventNobodySets(Loop loop) {
@@ -88,6 +95,7 @@ class BoucleExtensionTest {
         assertTrue(failure.getMessage().contains("forgotten"), failure.getMessage());
     }
 
+    @DeliberatelyBad
     static class Leak {
         @BoucleTest
         void dropsABufferWithoutReleasingIt() {
@@ -102,6 +110,7 @@ class BoucleExtensionTest {
         assertTrue(failure.getMessage().contains("ByteBuf leak(s)"), failure.getMessage());
     }
 
+    @DeliberatelyBad
     static class TooSlow {
         @BoucleTest(timeoutMillis = 300)
         void sleepsForAMinute() {
@@ -123,6 +132,7 @@ class BoucleExtensionTest {
         assertEquals(List.of("finally ran; loop thread interrupted: false"), seen);
     }
 
+    @DeliberatelyBad
     static class Passing {
         @BoucleTest
         void runsOnTheInjectedLoopInATask(Loop loop) {
@@ -134,7 +144,7 @@ class BoucleExtensionTest {
 
     @Test
     void aGoodTestPasses() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(Passing.class)).execute().testEvents()
+        engine().selectors(selectClass(Passing.class)).execute().testEvents()
                 .assertStatistics(stats -> stats.started(1).succeeded(1));
     }
 
