@@ -71,7 +71,7 @@ public final class BackgroundServer implements AutoCloseable {
      * {@link #awaitStopped()} waits. Idempotent.
      */
     public void shutdown() {
-        background.loop().callSoonThreadsafe(server::shutdown);
+        server.shutdownThreadsafe();
     }
 
     /** {@link #shutdown()}, then waits for the loop to stop and rethrows its failure. */
@@ -109,6 +109,19 @@ public final class BackgroundServer implements AutoCloseable {
     /** Completes when the loop has stopped; exceptionally with its failure. */
     public CompletableFuture<Void> stopped() {
         return background.stopped();
+    }
+
+    /**
+     * The server, for its thread-safe methods ({@link AsyncServer#shutdownThreadsafe()}); every
+     * other method is for the loop's thread: reach it with {@link #call}.
+     */
+    public AsyncServer server() {
+        return server;
+    }
+
+    /** The serving loop, for {@link boucle.core.Loop#callSoonThreadsafe} (its one thread-safe method). */
+    public boucle.core.Loop loop() {
+        return background.loop();
     }
 
     /** The loop and its thread, for {@link boucle.core.Loop#callSoonThreadsafe} and diagnostics. */
