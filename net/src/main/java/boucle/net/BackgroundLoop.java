@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * <h2>Life</h2>
  * {@link #start} makes the loop on the calling thread (so a missing JVM flag fails there), starts
  * the thread and returns once the loop runs; a loop that fails before that fails {@code start}.
- * The loop runs until its body ends, then closes: tasks still alive are cancelled, and every
+ * The loop runs until its body ends (an idle loop waits for other threads, it does not end), then closes: tasks still alive are cancelled, and every
  * socket registered with its selector is closed. However it ends, {@link #stopped()} completes
  * (exceptionally if the body or the loop failed), and work submitted afterwards fails at once.
  *
@@ -89,8 +89,15 @@ public final class BackgroundLoop implements AutoCloseable {
         try (loop) {
             Task<Void> main = loop.spawn(name, routine);
             body = main;
+            main.whenDone(() -> {
+                main.exception(); // observed: its failure goes to whoever waits on this handle, not to the log
+                loop.stop();
+            });
             loop.callSoon(() -> started.complete(null));
-            loop.runUntilComplete(main);
+            // forever, not until no work is left: a body parked on what another thread will send
+            // (through callSoonThreadsafe) is waiting, not stranded
+            loop.runForever();
+            main.result();
         } catch (Throwable t) { // the body's outcome or the loop's own failure: both go to whoever waits
             failure = t;
         } finally {
