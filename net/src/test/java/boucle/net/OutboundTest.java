@@ -32,7 +32,7 @@ class OutboundTest {
             List<String> events = new ArrayList<>();
             byte[] chunk = new byte[64 * 1024];
             new Random(1).nextBytes(chunk);
-            int chunks = 64; // 4 MiB: more than the kernel's buffers hold, so the queue must fill
+            int chunks = 128; // 8 MiB: more than the kernel holds (up to 4 MiB of send buffer, plus the receive buffer), so the queue must fill
             Task<Void> writer = server.loop().spawn(() -> {
                 for (int i = 0; i < chunks; i++) {
                     server.write(chunk);
