@@ -45,6 +45,7 @@ final class SlowStepWatchdog {
 
     private static void watchForever() {
         RunningLoops.registerBean();
+        loadAhead(SlowStepReport.class, SlowStepReport.Cause.class);
         while (true) {
             long tick = Long.MAX_VALUE;
             long now = System.nanoTime();
@@ -123,6 +124,20 @@ final class SlowStepWatchdog {
     }
 
     /** The thread's CPU time in nanoseconds, or -1 where the JVM cannot tell. */
+    /**
+     * Loads and initialises the report's classes now: a server that has run out of file
+     * descriptors (EMFILE) cannot load a class from a directory, and the watchdog would die then.
+     */
+    private static void loadAhead(Class<?>... classes) {
+        for (Class<?> type : classes) {
+            try {
+                Class.forName(type.getName(), true, type.getClassLoader());
+            } catch (ClassNotFoundException impossible) {
+                throw new AssertionError(impossible); // the class literal above was already loaded
+            }
+        }
+    }
+
     private static long cpuTime(Thread thread) {
         try {
             return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1;
