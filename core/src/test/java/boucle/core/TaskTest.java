@@ -98,9 +98,11 @@ class TaskTest {
             });
             assertEquals("still running", loop.runUntilComplete(other));
             loop.run();
-            assertEquals(1, log.records.size(), log.messages().toString());
-            assertTrue(log.messages().get(0).contains("doomed"));
-            assertEquals("nobody listens", log.records.get(0).getThrown().getMessage());
+            // only the warnings: on a loaded machine the watchdog may add an INFO about a descheduled thread
+            var warnings = log.records.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
+            assertEquals(1, warnings.size(), log.messages().toString());
+            assertTrue(warnings.get(0).getMessage().contains("doomed"));
+            assertEquals("nobody listens", warnings.get(0).getThrown().getMessage());
         }
     }
 
