@@ -1,8 +1,7 @@
 package boucle.examples;
 
-import boucle.core.Loop;
 import boucle.net.AsyncServer;
-import boucle.net.Net;
+import boucle.net.BackgroundServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -40,21 +39,19 @@ final class Servers {
     /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
     private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
             throws IOException {
-        AsyncServer server;
+        BackgroundServer server;
         try {
-            server = builder.host(options.host()).port(options.port()).bind();
+            server = BackgroundServer.start(builder.host(options.host()).port(options.port()));
         } catch (BindException | java.nio.channels.UnresolvedAddressException e) {
             System.err.println(name + ": cannot listen on " + options.host() + ":" + options.port() + ": "
                     + (e.getMessage() != null ? e.getMessage() : "unknown host"));
             return 1;
         }
-        StopSignals.install(name, server);
+        StopSignals.install(name, server.server());
         out.println(name + " server listening on " + options.host() + ":" + server.port()
                 + " (try: nc " + options.host() + " " + server.port() + ")");
         out.flush();
-        try (Loop loop = Net.newLoop()) {
-            Net.runWithBufferRecycling(() -> loop.runTask(server::serveForever));
-        }
+        server.awaitStopped(); // the loop's thread recycles buffers as Netty's own threads do
         return 0;
     }
 }

@@ -10,7 +10,8 @@ import boucle.core.Task;
 import boucle.net.AsyncServer;
 import boucle.net.AsyncSocket;
 import boucle.net.Net;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
+import boucle.test.LineClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /** The echo server on loopback: every byte back, in order, for any number of clients. */
 class EchoTest {
-    private static TestServer echoServer() throws Exception {
-        return new TestServer(AsyncServer.builder(Echo::echo));
+    private static BackgroundServer echoServer() throws Exception {
+        return BackgroundServer.start(AsyncServer.builder(Echo::echo));
     }
 
     private static byte[] random(int size, long seed) {
@@ -42,7 +43,7 @@ class EchoTest {
     @Test
     void tenMebibytesOfRandomBytesComeBackUnchanged() throws Exception {
         byte[] sent = random(10 << 20, 10);
-        try (TestServer server = echoServer(); Socket client = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket client = LineClient.openSocket(server.port())) {
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = client.getOutputStream();
@@ -63,7 +64,7 @@ class EchoTest {
 
     @Test
     void twoHundredConcurrentClientsEachGetTheirOwnBytesBackInOrder() throws Exception {
-        try (TestServer server = echoServer(); Loop clients = Net.newLoop()) {
+        try (BackgroundServer server = echoServer(); Loop clients = Net.newLoop()) {
             List<Integer> bytesEchoed = clients.runTask(() -> {
                 List<Task<Integer>> tasks = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
@@ -101,7 +102,7 @@ class EchoTest {
     @Test
     void clientThatHalfClosesStillReadsEverythingBack() throws Exception {
         byte[] sent = random(1 << 20, 3);
-        try (TestServer server = echoServer(); Socket client = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket client = LineClient.openSocket(server.port())) {
             client.setReceiveBufferSize(1 << 21); // the whole echo fits: we write it all before reading
             client.getOutputStream().write(sent);
             client.shutdownOutput();
@@ -111,8 +112,8 @@ class EchoTest {
 
     @Test
     void clientThatResetsMidStreamDoesNotDisturbTheOthers() throws Exception {
-        try (TestServer server = echoServer(); Socket steady = server.connect()) {
-            try (Socket rude = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket steady = LineClient.openSocket(server.port())) {
+            try (Socket rude = LineClient.openSocket(server.port())) {
                 rude.getOutputStream().write(random(1 << 20, 4)); // the server is mid-write when the reset comes
                 rude.getInputStream().readNBytes(1000);
                 rude.setSoLinger(true, 0); // close = reset

@@ -80,8 +80,8 @@ public final class AsyncSocket implements AutoCloseable {
         this.registration = registration;
         this.outbound = new Outbound(channel, registration);
         this.inbound = new Inbound(channel, registration, outbound::flushBeforeReading);
-        this.local = (InetSocketAddress) channel.getLocalAddress();
-        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.local = inet(channel.getLocalAddress());
+        this.remote = inet(channel.getRemoteAddress());
     }
 
     /** Connects to {@code host:port}, parking until connected or {@code timeout} has passed. */
@@ -104,6 +104,21 @@ public final class AsyncSocket implements AutoCloseable {
                 registration.removeInterest(SelectionKey.OP_CONNECT);
             }
             return new AsyncSocket(channel, registration);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A TCP address as is; an in-process pair's Unix-domain one as an unresolved {@code local:0}. */
+    private static InetSocketAddress inet(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet : InetSocketAddress.createUnresolved("local", 0);
+    }
+
+    /** Wraps one end of a connected Unix-domain pair (see {@link AsyncSocketPair}): no TCP options. */
+    static AsyncSocket local(SocketChannel channel) throws IOException {
+        try {
+            return new AsyncSocket(channel, new Registration(channel));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
