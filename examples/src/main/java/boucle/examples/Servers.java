@@ -3,6 +3,7 @@ package boucle.examples;
 import boucle.core.Loop;
 import boucle.net.AsyncDatagramSocket;
 import boucle.net.AsyncServer;
+import boucle.net.BackgroundServer;
 import boucle.net.Net;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,21 +77,19 @@ final class Servers {
     /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
     private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
             throws IOException {
-        AsyncServer server;
+        BackgroundServer server;
         String where = options.unixSocket() != null ? "unix:" + options.unixSocket() : options.host() + ":" + options.port();
         try {
-            server = builder.host(options.host()).port(options.port()).bind();
+            server = BackgroundServer.start(builder.host(options.host()).port(options.port()));
         } catch (BindException | java.nio.channels.UnresolvedAddressException | java.nio.file.FileAlreadyExistsException e) {
             System.err.println(name + ": cannot listen on " + where + ": "
                     + (e.getMessage() != null ? e.getMessage() : "unknown host"));
             return 1;
         }
-        StopSignals.install(name, server);
-        out.println(name + " server listening on " + listeningOn(options, server));
+        StopSignals.install(name, server.server());
+        out.println(name + " server listening on " + listeningOn(options, server.server()));
         out.flush();
-        try (Loop loop = Net.newLoop()) {
-            Net.runWithBufferRecycling(() -> loop.runTask(server::serveForever));
-        }
+        server.awaitStopped(); // the loop's thread recycles buffers as Netty's own threads do
         return 0;
     }
 

@@ -14,9 +14,10 @@ import boucle.net.AsyncServer;
 import boucle.net.Datagram;
 import boucle.net.AsyncSocket;
 import boucle.net.Net;
+import boucle.net.BackgroundServer;
 import boucle.net.SelfSignedCertificate;
 import boucle.net.TlsOptions;
-import boucle.net.TestServer;
+import boucle.test.LineClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /** The echo server on loopback: every byte back, in order, for any number of clients. */
 class EchoTest {
-    private static TestServer echoServer() throws Exception {
-        return new TestServer(AsyncServer.builder(Echo::echo));
+    private static BackgroundServer echoServer() throws Exception {
+        return BackgroundServer.start(AsyncServer.builder(Echo::echo));
     }
 
     private static byte[] random(int size, long seed) {
@@ -48,7 +49,7 @@ class EchoTest {
     @Test
     void tenMebibytesOfRandomBytesComeBackUnchanged() throws Exception {
         byte[] sent = random(10 << 20, 10);
-        try (TestServer server = echoServer(); Socket client = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket client = LineClient.openSocket(server.port())) {
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = client.getOutputStream();
@@ -69,7 +70,7 @@ class EchoTest {
 
     @Test
     void twoHundredConcurrentClientsEachGetTheirOwnBytesBackInOrder() throws Exception {
-        try (TestServer server = echoServer(); Loop clients = Net.newLoop()) {
+        try (BackgroundServer server = echoServer(); Loop clients = Net.newLoop()) {
             List<Integer> bytesEchoed = clients.runTask(() -> {
                 List<Task<Integer>> tasks = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
@@ -113,7 +114,7 @@ class EchoTest {
     @Test
     void clientThatHalfClosesStillReadsEverythingBack() throws Exception {
         byte[] sent = random(1 << 20, 3);
-        try (TestServer server = echoServer(); Socket client = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket client = LineClient.openSocket(server.port())) {
             client.setReceiveBufferSize(1 << 21); // the whole echo fits: we write it all before reading
             client.getOutputStream().write(sent);
             client.shutdownOutput();
@@ -123,8 +124,8 @@ class EchoTest {
 
     @Test
     void clientThatResetsMidStreamDoesNotDisturbTheOthers() throws Exception {
-        try (TestServer server = echoServer(); Socket steady = server.connect()) {
-            try (Socket rude = server.connect()) {
+        try (BackgroundServer server = echoServer(); Socket steady = LineClient.openSocket(server.port())) {
+            try (Socket rude = LineClient.openSocket(server.port())) {
                 rude.getOutputStream().write(random(1 << 20, 4)); // the server is mid-write when the reset comes
                 rude.getInputStream().readNBytes(1000);
                 rude.setSoLinger(true, 0); // close = reset
@@ -150,7 +151,7 @@ class EchoTest {
     @Test
     void tenMebibytesComeBackUnchangedOverTls() throws Exception {
         byte[] sent = random(10 << 20, 11);
-        try (TestServer server = new TestServer(AsyncServer.builder(Echo::echo).tls(certificate().serverOptions()));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(Echo::echo).tls(certificate().serverOptions()));
              javax.net.ssl.SSLSocket client = (javax.net.ssl.SSLSocket) certificate().trustingContext().getSocketFactory()
                      .createSocket("127.0.0.1", server.port())) {
             client.setSoTimeout(20_000);
@@ -175,7 +176,7 @@ class EchoTest {
     @Test
     void twoHundredConcurrentTlsClientsEachGetTheirOwnBytesBack() throws Exception {
         TlsOptions clientTls = certificate().clientOptions();
-        try (TestServer server = new TestServer(AsyncServer.builder(Echo::echo).tls(certificate().serverOptions()));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(Echo::echo).tls(certificate().serverOptions()));
              Loop clients = Net.newLoop()) {
             List<Integer> bytesEchoed = clients.runTask(() -> {
                 List<Task<Integer>> tasks = new ArrayList<>();

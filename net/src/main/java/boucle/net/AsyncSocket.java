@@ -38,8 +38,8 @@ import javax.net.ssl.SSLSession;
  *
  * <h2>Writing: write now, flush once</h2>
  * {@code write} queues its bytes; what is queued goes to the kernel in one gathering write
- * ({@code writev}) when the loop's turn ends (before it waits for events), when the task that
- * wrote parks to read this socket, on {@link #flush()}, or once the queue passes the high-water
+ * ({@code writev}) when the loop's turn ends (before it waits for events), before a read of this
+ * socket makes a system call, on {@link #flush()}, or once the queue passes the high-water
  * mark. So many writes in one step, or writes from many tasks in one turn, cost one system call,
  * and a reply still leaves before the loop waits. What the kernel does not take the loop writes
  * out in the background. Past the high-water mark the writer parks until the queue is drained to
@@ -161,7 +161,7 @@ public final class AsyncSocket implements AutoCloseable {
         }
     }
 
-    /** Wraps a connection that {@link AsyncServerSocket#accept()} took. */
+    /** Wraps a connected channel: one {@link AsyncServerSocket#accept()} took, or an end of an {@link AsyncSocketPair}. */
     static AsyncSocket accepted(SocketChannel channel) throws IOException {
         try {
             if (channel.getLocalAddress() instanceof InetSocketAddress) { // no Nagle for Unix sockets to turn off

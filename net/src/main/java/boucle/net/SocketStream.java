@@ -21,8 +21,10 @@ import java.nio.channels.SocketChannel;
  *       {@code read} syscall that returns 0 (Netty stops reading on such a read too).</li>
  *   <li>A read made without waiting first costs a unit of the loop's {@link StepBudget}: a socket
  *       that always has data yields now and then instead of holding the loop.</li>
- *   <li>Before a read parks, the queued output is written ("write now, flush once"): a reply
- *       leaves before its writer waits for the next request.</li>
+ *   <li>Before each read system call (and so before a read parks), the socket's queued output is
+ *       written ("write now, flush once"): the peer can answer meanwhile, and a reply leaves before
+ *       its writer waits for the next request. A read served from bytes already buffered above
+ *       makes no system call, so the replies to a pipelined burst still leave together.</li>
  * </ul>
  * Loop-thread only.
  */
@@ -70,17 +72,20 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
             return false;
         }
         if (!mayHaveMore) {
-            outbound.flushBeforeWaiting();
+            outbound.flushBeforeReading(); // before the wait too: the reply leaves before its writer parks
             registration.await(SelectionKey.OP_READ, deadline, "read");
         }
         return true;
     }
 
     /**
-     * Each read system call costs a unit of the step's budget: past it, the task yields first (the
-     * first read after a wait is the first unit of a new step, and never yields).
+     * Before each read system call: what this socket's task wrote goes out first (a 64 KiB echo
+     * would otherwise find the socket drained and park once per message), and the read costs a unit
+     * of the step's budget: past it, the task yields first (the first read after a wait is the first
+     * unit of a new step, and never yields).
      */
     private void spendOnRead() throws IOException {
+        outbound.flushBeforeReading();
         registration.source().budget().spend(); // looked up, not a field: an idle connection stays light
         registration.requireOpen(); // a yield let other tasks run: one may have closed the socket
     }
@@ -122,14 +127,13 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
 
     /**
      * Notes what a read of at most {@code max} bytes returned, and returns it. A read that found
-     * nothing is followed by a wait: the queued output goes out first.
+     * nothing is followed by a wait; the queued output went out just before that read.
      */
     private int recorded(int n, int max) {
         if (n < 0) {
             endOfStream = true;
         } else if (n == 0) {
             mayHaveMore = false;
-            outbound.flushBeforeWaiting();
         } else {
             sizer.record(n);
             mayHaveMore = n == max;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Loop;
+import boucle.test.LineClient;
+import boucle.test.LogCapture;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,19 +82,19 @@ class TlsServerTest {
 
     @Test
     void badPeersEachCostOneLogLineAndTheOthersGoOn() throws Exception {
-        try (LogCapture log = new LogCapture();
-             TestServer server = new TestServer(tlsEcho(Duration.ofSeconds(3))); // a cold JVM on a busy machine needs ~1 s
+        try (LogCapture log = LogCapture.of("boucle.net");
+             BackgroundServer server = BackgroundServer.start(tlsEcho(Duration.ofSeconds(3))); // a cold JVM on a busy machine needs ~1 s
              SSLSocket steady = jdkClient(server.port())) {
             ping(steady, "before\n");
 
-            try (Socket plaintext = server.connect()) {
+            try (Socket plaintext = LineClient.openSocket(server.port())) {
                 plaintext.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.UTF_8));
                 assertTrue(closedByServer(plaintext));
             }
-            log.await("connection from");
+            log.await("connection from", Duration.ofSeconds(10));
             ping(steady, "after plaintext\n");
 
-            try (Socket garbage = server.connect()) {
+            try (Socket garbage = LineClient.openSocket(server.port())) {
                 byte[] noise = new byte[3000];
                 new Random(3).nextBytes(noise);
                 garbage.getOutputStream().write(noise);
@@ -100,12 +102,12 @@ class TlsServerTest {
             }
             ping(steady, "after garbage\n");
 
-            try (Socket vanishing = server.connect()) {
+            try (Socket vanishing = LineClient.openSocket(server.port())) {
                 vanishing.getOutputStream().write(halfAClientHello()); // then gone, mid-handshake
             }
             ping(steady, "after a vanished peer\n");
 
-            try (Socket silent = server.connect()) {
+            try (Socket silent = LineClient.openSocket(server.port())) {
                 assertTrue(closedByServer(silent), "closed at the handshake timeout");
             }
             ping(steady, "after a silent peer\n");
@@ -115,7 +117,7 @@ class TlsServerTest {
 
             for (String cause : new String[] {"Unrecognized SSL message, plaintext connection?", "closed the connection during",
                     "handshake did not finish in time", "truncated TLS record"}) {
-                log.await(cause);
+                log.await(cause, Duration.ofSeconds(10));
             }
             assertEquals(5, log.messages().size(), "one line per bad peer: " + log.messages());
             assertTrue(log.messages().stream().allMatch(line -> line.startsWith("connection ended: connection from ")),
@@ -152,7 +154,7 @@ class TlsServerTest {
     void jdkAndBoucleClientsAreServedTogetherAndHalfCloseEndsTheEcho() throws Exception {
         byte[] sent = new byte[1 << 20];
         new Random(5).nextBytes(sent);
-        try (TestServer server = new TestServer(tlsEcho(Duration.ofSeconds(10)));
+        try (BackgroundServer server = BackgroundServer.start(tlsEcho(Duration.ofSeconds(10)));
              SSLSocket jdk = jdkClient(server.port());
              Loop loop = Net.newLoop()) {
             ping(jdk, "jdk first\n");
@@ -181,7 +183,7 @@ class TlsServerTest {
 
     @Test
     void aClientThatStopsReadingStallsOnlyItsOwnHandler() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             byte[] chunk = new byte[64 * 1024];
             for (int i = 0; i < 10_000; i++) { // 640 MiB at most: the client stops reading long before
                 connection.write(chunk);
@@ -198,9 +200,21 @@ class TlsServerTest {
     }
 
     @Test
+    void shutdownEndsAnIdleTlsClientAtOnceNotAfterTheGrace() throws Exception {
+        // the grace is longer than the client's read timeout: only a woken read ends the handler in time
+        try (BackgroundServer server = BackgroundServer.start(tlsEcho(Duration.ofSeconds(10)).shutdownGrace(Duration.ofSeconds(60)));
+             SSLSocket idle = jdkClient(server.port())) {
+            ping(idle, "hello\n");
+            server.shutdown(); // the handler is parked in a read under TLS, waiting for the peer
+            assertEquals(-1, idle.getInputStream().read(), "close_notify, then the end of the stream");
+            assertTrue(server.awaitStopped(Duration.ofSeconds(20)), "the server stopped without using its grace");
+        }
+    }
+
+    @Test
     void tlsOverAUnixDomainSocket(@TempDir Path directory) throws Exception {
         Path path = directory.resolve("tls.sock");
-        try (TestServer server = new TestServer(tlsEcho(Duration.ofSeconds(10)).unixSocket(path));
+        try (BackgroundServer server = BackgroundServer.start(tlsEcho(Duration.ofSeconds(10)).unixSocket(path));
              Loop loop = Net.newLoop()) {
             String reply = loop.runTask(() -> {
                 try (AsyncSocket client = AsyncSocket.connect(java.net.UnixDomainSocketAddress.of(path), Duration.ofSeconds(5))) {

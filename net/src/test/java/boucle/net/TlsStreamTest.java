@@ -112,7 +112,7 @@ class TlsStreamTest {
     @ParameterizedTest
     @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
     void jdkSslSocketTalksToTlsStream(String protocol) throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
              SSLSocket client = jdkClient(server.port(), protocol)) {
             byte[] line = "hello over TLS\n".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 100; i++) {
@@ -126,7 +126,7 @@ class TlsStreamTest {
     @Test
     void tenMebibytesComeBackExactlyOverTls() throws Exception {
         byte[] sent = random(10 << 20, 10);
-        try (TestServer server = new TestServer(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
              SSLSocket client = jdkClient(server.port(), "TLSv1.3")) {
             byte[] received = echoThrough(client, sent);
             assertEquals(sent.length, received.length);
@@ -323,7 +323,7 @@ class TlsStreamTest {
     }
 
     private static void assertHandshakeRefused(TlsOptions clientOptions, String host) throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
              Loop loop = Net.newLoop()) {
             Throwable refused = assertThrows(TaskFailedException.class, () -> loop.runTask(() -> {
                 try (AsyncSocket socket = AsyncSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5))) {
