@@ -24,15 +24,15 @@ import java.nio.file.Path;
  * }</pre>
  *
  * <h2>Why a Unix-domain socket pair</h2>
- * {@code AsyncSocket} is built on a {@link SocketChannel} today (a transport seam under it is
- * planned). A connected pair of Unix-domain {@code SocketChannel}s is selectable, bounded, and
+ * An {@code AsyncSocket} over a {@link SocketChannel} reads and writes through {@link SocketStream},
+ * the same transport for TCP and Unix-domain sockets. A connected pair of Unix-domain {@code SocketChannel}s is selectable, bounded, and
  * half-closable like TCP, so the socket's whole code path is the one under test, unchanged. A
  * {@link java.nio.channels.Pipe} would have needed a second implementation of reading and
  * writing (a pipe is two one-way channels, not a {@code SocketChannel}, and has no half-close of
  * its own), and an in-memory buffer pair would have bypassed the very code (readiness, partial
  * writes, end of stream) that such tests should exercise. The rendezvous path lives in a fresh
- * temporary directory and is deleted as soon as the pair is connected. Addresses read
- * {@code local:0}.
+ * temporary directory and is deleted as soon as the pair is connected. Addresses are
+ * {@link UnixDomainSocketAddress}es (the rendezvous path, or an unnamed one).
  *
  * <p>Loop-thread only: open it from a task of a {@link Net#newLoop()} loop (a {@code @BoucleTest}
  * runs on one).
@@ -57,10 +57,10 @@ public final class AsyncSocketPair implements AutoCloseable {
             rendezvous.bind(UnixDomainSocketAddress.of(path));
             leftChannel = SocketChannel.open(UnixDomainSocketAddress.of(path)); // blocking: the backlog takes it at once
             rightChannel = rendezvous.accept();
-            AsyncSocket left = AsyncSocket.local(leftChannel);
+            AsyncSocket left = AsyncSocket.accepted(leftChannel);
             leftChannel = null; // owned by the socket now
             try {
-                AsyncSocket right = AsyncSocket.local(rightChannel);
+                AsyncSocket right = AsyncSocket.accepted(rightChannel);
                 return new AsyncSocketPair(left, right);
             } catch (IOException | RuntimeException e) {
                 left.close();

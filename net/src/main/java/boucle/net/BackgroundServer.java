@@ -1,7 +1,7 @@
 package boucle.net;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ import java.util.function.Function;
  */
 public final class BackgroundServer implements AutoCloseable {
     private final AsyncServer server;
-    private final InetSocketAddress address;
+    private final SocketAddress address;
     private final BackgroundLoop background;
 
     private BackgroundServer(AsyncServer server, BackgroundLoop background) {
@@ -46,7 +46,7 @@ public final class BackgroundServer implements AutoCloseable {
     public static BackgroundServer start(AsyncServer.Builder builder) throws IOException {
         AsyncServer server = builder.bind();
         try {
-            BackgroundLoop background = BackgroundLoop.start("boucle-server-" + server.port(),
+            BackgroundLoop background = BackgroundLoop.start("boucle-server-" + (server.port() >= 0 ? server.port() : AsyncSocket.describe(server.localAddress())),
                     server::serveForever, server::close); // however the loop ends, the port is closed
             return new BackgroundServer(server, background);
         } catch (RuntimeException | Error e) {
@@ -55,13 +55,13 @@ public final class BackgroundServer implements AutoCloseable {
         }
     }
 
-    /** The port it listens on (the one the system chose for port 0). */
+    /** The port it listens on (the one the system chose for port 0); -1 on a Unix domain socket. */
     public int port() {
-        return address.getPort();
+        return server.port();
     }
 
-    /** The address it listens on. */
-    public InetSocketAddress address() {
+    /** The address it listens on: an {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. */
+    public SocketAddress address() {
         return address;
     }
 

@@ -32,7 +32,7 @@ class BackgroundServerTest {
         try (LineClient client = LineClient.connect(server.port())) {
             assertEquals("HELLO", client.send("hello").readLine());
             assertEquals(1, server.connectionCount());
-            assertEquals("127.0.0.1", server.address().getAddress().getHostAddress());
+            assertEquals("127.0.0.1", ((java.net.InetSocketAddress) server.address()).getAddress().getHostAddress());
         }
         server.close();
         assertTrue(server.stopped().isDone());

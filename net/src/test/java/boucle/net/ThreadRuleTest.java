@@ -87,7 +87,7 @@ class ThreadRuleTest {
             assertEquals("ping", new BufferedReader(new InputStreamReader(client.getInputStream(), UTF_8)).readLine());
             try (Socket toListener = new Socket("127.0.0.1", listener.port())) {
                 AsyncSocket accepted = awaitDone(server, accepting);
-                assertEquals(toListener.getLocalPort(), accepted.remoteAddress().getPort());
+                assertEquals(toListener.getLocalPort(), ((java.net.InetSocketAddress) accepted.remoteAddress()).getPort());
                 server.background().call(() -> {
                     accepted.close();
                     return null;
@@ -160,6 +160,13 @@ class ThreadRuleTest {
             ByteBuf buffer = Unpooled.buffer(16).writeByte('x');
             buffers.add(buffer);
             return buffer;
+        }
+        if (type == TlsOptions.class) {
+            try {
+                return TlsOptions.server(javax.net.ssl.SSLContext.getDefault());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new AssertionError("the JDK has a default TLS context", e);
+            }
         }
         throw new AssertionError("no test argument for a parameter of type " + type + ": add one");
     }
