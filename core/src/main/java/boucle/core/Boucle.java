@@ -56,6 +56,14 @@ public final class Boucle {
         Task.current().interruptSelf();
     }
 
+    /**
+     * Parks the current task until every other task of its loop is parked and nothing is ready:
+     * see {@link Loop#waitAllTasksBlocked()}.
+     */
+    public static void waitAllTasksBlocked() {
+        Task.current().loop.waitAllTasksBlocked();
+    }
+
     /** Parks the current task for {@code duration}; zero or less just gives the hand back once. */
     public static void sleep(Duration duration) {
         Task<?> me = Task.current();

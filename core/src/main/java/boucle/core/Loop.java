@@ -65,6 +65,11 @@ public final class Loop implements AutoCloseable {
     /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
     private int threadCallsInFlight;
 
+    /** Tasks parked in {@link #waitAllTasksBlocked()}; made by the first, as most loops have none. */
+    private WaitQueue allBlockedWaiters;
+    /** Where a failure that ended a task nobody awaited goes; {@code null}: logged. */
+    private java.util.function.BiConsumer<Task<?>, Throwable> unobservedFailures;
+
     private volatile Thread owner;
     private volatile boolean running;
     private boolean stopRequested;
@@ -77,12 +82,25 @@ public final class Loop implements AutoCloseable {
         this(Clock.SYSTEM, new ParkingEventSource());
     }
 
+    /** A loop that waits only for timers and {@link #callSoonThreadsafe}, on {@code clock}. */
+    public Loop(Clock clock) {
+        this(clock, new ParkingEventSource());
+    }
+
     /** A loop that also waits on {@code events}, such as a selector. */
     public Loop(EventSource events) {
         this(Clock.SYSTEM, events);
     }
 
+    /**
+     * A loop on {@code clock} (a {@link VirtualClock} in tests) that waits on {@code events}.
+     *
+     * @throws IllegalStateException with the one JVM flag to add, if the JVM was started without
+     *         {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}: said here, before any
+     *         port is bound or thread started, rather than at the first task step
+     */
     public Loop(Clock clock, EventSource events) {
+        ExportCheck.requireContinuationAccess();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.events = Objects.requireNonNull(events, "events");
         this.fromOtherThreads = new Inbox(events);
@@ -331,7 +349,7 @@ public final class Loop implements AutoCloseable {
             events.poll(0); // only look: ready work must not wait
         } else {
             fromOtherThreads.armWakeup(); // before looking, so a post racing with the look is kept
-            events.poll(fromOtherThreads.isEmpty() ? nanosUntilNextTimer() : 0);
+            events.poll(fromOtherThreads.isEmpty() ? idleWaitNanos() : 0);
         }
         for (Runnable action; (action = fromOtherThreads.take()) != null; ) {
             if (action instanceof Refusable refusable && fromOtherThreads.isRefusing()) {
@@ -340,11 +358,39 @@ public final class Loop implements AutoCloseable {
                 callSoon(action);
             }
         }
+        if (ready.isEmpty() && !stopRequested) {
+            everyTaskBlocked();
+        }
     }
 
-    private long nanosUntilNextTimer() {
+    /** How long an idle loop waits: until the next timer; only a look if a task waits for idleness. */
+    private long idleWaitNanos() {
+        if (allBlockedWaiters != null && !allBlockedWaiters.isEmpty()) {
+            return 0;
+        }
         Handle next = timers.first();
-        return next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
+        long untilTimer = next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
+        if (clock instanceof VirtualClock virtual) {
+            return virtual.idleWaitNanos(events.hasWaiters() || threadCallsInFlight > 0, untilTimer);
+        }
+        return untilTimer;
+    }
+
+    /**
+     * Nothing is ready after the wait: every task is parked. The oldest task in
+     * {@link #waitAllTasksBlocked()} goes on first; otherwise a virtual clock may jump to the next timer.
+     */
+    private void everyTaskBlocked() {
+        Handle next = timers.first();
+        if (next != null && next.deadline - now() <= 0) {
+            return; // a timer is due: its task is about to be ready, so not every task is blocked
+        }
+        if (allBlockedWaiters != null && allBlockedWaiters.wakeFirst()) {
+            return;
+        }
+        if (clock instanceof VirtualClock virtual) {
+            virtual.loopIdle(next);
+        }
     }
 
     private void runDueTimers() {
@@ -372,7 +418,7 @@ public final class Loop implements AutoCloseable {
 
     private boolean hasWork() {
         return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters()
-                || threadCallsInFlight > 0;
+                || threadCallsInFlight > 0 || (allBlockedWaiters != null && !allBlockedWaiters.isEmpty());
     }
 
     private void enter() {
@@ -404,6 +450,46 @@ public final class Loop implements AutoCloseable {
     }
 
     // ---- for tasks and the event source ----------------------------------------------------
+
+    /**
+     * Parks the current task until every other task of this loop is parked too and nothing is
+     * ready: no task, no callback, no due timer, no socket event, nothing from another thread
+     * (trio's {@code wait_all_tasks_blocked}). Tests use it to say "once the others are waiting"
+     * instead of counting {@link Boucle#interrupt()}s. Sleeping tasks count as blocked. When
+     * several tasks wait for it, the oldest goes on first and the next one waits until everything
+     * (the first included) is blocked again. From a task of this loop.
+     */
+    public void waitAllTasksBlocked() {
+        Task<?> me = Task.current();
+        if (me.loop != this) {
+            throw new IllegalStateException("task '" + me.name() + "' runs on another loop");
+        }
+        if (allBlockedWaiters == null) {
+            allBlockedWaiters = new WaitQueue();
+        }
+        allBlockedWaiters.park("every other task to block");
+    }
+
+    /**
+     * Where the failure of a task that nothing awaited goes: {@code handler} gets the task and its
+     * exception on the loop's thread, as the task ends; {@code null} restores the default, a
+     * warning through {@link System.Logger} {@code boucle.core}. A test kit fails the test there.
+     * Cancellations are not failures and never reach it. Loop thread.
+     */
+    public void setUnobservedFailureHandler(java.util.function.BiConsumer<Task<?>, Throwable> handler) {
+        requireLoopThread();
+        unobservedFailures = handler;
+    }
+
+    /** A task failed and nothing awaits it or has read its outcome. */
+    void unobservedFailure(Task<?> task, Throwable failure) {
+        if (unobservedFailures != null) {
+            unobservedFailures.accept(task, failure);
+        } else {
+            Handle.LOG.log(System.Logger.Level.WARNING,
+                    "task '" + task.name() + "' failed and nothing awaited it; the loop goes on", failure);
+        }
+    }
 
     void schedule(Task<?> task) {
         ready.addLast(task.step);

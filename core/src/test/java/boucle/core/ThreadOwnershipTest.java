@@ -39,7 +39,7 @@ class ThreadOwnershipTest {
             "Loop.eventSource()", "Loop.turns()", "Loop.pendingTimers()", "Loop.dumpTasksThreadsafe()",
             "Loop.setSlowStepThreshold(Duration)",
             "Task.name()", "Task.state()", "Task.isDone()", "Task.isCancelled()", "Task.isCancelling()",
-            "Task.waitingOn()", "Task.toString()",
+            "Task.waitingOn()", "Task.isObserved()", "Task.toString()",
             "Handle.isCancelled()", "Handle.hasRun()", "Handle.deadline()", "Handle.toString()",
             "Waiter.isSet()", "Waiter.waitingTasks()", "Waiter.toString()",
             "Event.isSet()", "Event.waitingTasks()", "Event.toString()",
@@ -254,6 +254,9 @@ class ThreadOwnershipTest {
             calls.put("Loop.close()", () -> loop.close());
             calls.put("Loop.tasks()", () -> loop.tasks());
             calls.put("Loop.dumpTasks()", () -> loop.dumpTasks());
+            calls.put("Loop.waitAllTasksBlocked()", () -> loop.waitAllTasksBlocked());
+            calls.put("Loop.setUnobservedFailureHandler(BiConsumer)",
+                    () -> loop.setUnobservedFailureHandler((task, failure) -> events.add("never")));
             // Task
             calls.put("Task.current()", () -> Task.current());
             calls.put("Task.stack()", () -> parked.stack());
@@ -309,6 +312,7 @@ class ThreadOwnershipTest {
             calls.put("Node.unlink()", () -> extraNode.unlink());
             // Boucle and Timeouts: they need the current task, which a foreign thread has not
             calls.put("Boucle.interrupt()", () -> Boucle.interrupt());
+            calls.put("Boucle.waitAllTasksBlocked()", () -> Boucle.waitAllTasksBlocked());
             calls.put("Boucle.sleep(Duration)", () -> Boucle.sleep(Duration.ofMillis(1)));
             calls.put("Boucle.sleepUntil(long)", () -> Boucle.sleepUntil(0));
             calls.put("Boucle.runInThread(Callable)", () -> Boucle.runInThread(one));

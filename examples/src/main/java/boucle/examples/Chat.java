@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  */
 final class Chat implements Command {
     static final int DEFAULT_PORT = 7001;
+    static final int DEFAULT_TLS_PORT = 7444;
     static final int MAX_LINE = 1000;
     static final int MAX_QUEUED_BYTES = 256 * 1024;
 
@@ -118,17 +119,22 @@ final class Chat implements Command {
 
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        return Servers.run("chat", args, DEFAULT_PORT, this::usage,
-                group -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle), out);
+        return Servers.run("chat", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT),
+                java.util.Set.of(ServerOptions.TLS, ServerOptions.UNIX), this::usage,
+                group -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle),
+                null, out);
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: chat [--host H] [--port P] [--loops N]");
+        out.println("usage: chat [--host H] [--port P] [--loops N] [--tls [--keystore FILE] | --unix PATH]");
         out.println("  A chat room: each line a client sends goes to the others as 'NAME: text'.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
-        out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        out.println("  --port P   port to listen on (default " + DEFAULT_PORT + ", " + DEFAULT_TLS_PORT
+                + " with --tls; 0 picks a free one)");
         out.println("  --loops N  event loops, one thread each (default: all " + ServerOptions.defaultLoops()
                 + " cores); one room across them");
+        out.println("  --unix PATH  listen on a Unix domain socket file instead (try: nc -U PATH)");
+        Servers.tlsUsage(out, DEFAULT_TLS_PORT);
         out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");
         out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C or SIGTERM stops the server");
         out.println("  gracefully, telling each client; a second one stops it at once)");

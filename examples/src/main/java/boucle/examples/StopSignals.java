@@ -5,6 +5,7 @@ import boucle.net.LoopGroup;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C and {@code kill} for a server process: the first SIGINT or SIGTERM starts the server's
@@ -18,6 +19,13 @@ import sun.misc.Signal;
  * second. {@code sun.misc.Signal} (module {@code jdk.unsupported}, exported, in every JDK since 1.2
  * and still there in 25) replaces the JVM's own handling of the signal: its handler runs on a JVM
  * thread of its own, where the only thing it does to the server is its one thread-safe call.
+ *
+ * <h2>An ignored SIGINT stays ignored</h2>
+ * A process started as a background job of a shell without job control ({@code cmd &} in a
+ * script, {@code nohup}...) inherits SIGINT as ignored, so that a Ctrl-C at the terminal does not
+ * reach it; the JVM then refuses to install a handler for it, and a {@code kill -INT} does nothing.
+ * The server says so at start: stop it with SIGTERM, or start it with SIGINT at its default
+ * ({@code env --default-signal=INT ...}).
  */
 final class StopSignals {
     private final String name;
@@ -41,7 +49,12 @@ final class StopSignals {
         StopSignals signals = new StopSignals(name, (Runnable) group::shutdownGracefully,
                 status -> Runtime.getRuntime().halt(status));
         for (String signal : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(signal), caught -> signals.received(caught.getName(), caught.getNumber()));
+            SignalHandler before = Signal.handle(new Signal(signal),
+                    caught -> signals.received(caught.getName(), caught.getNumber()));
+            if (before == SignalHandler.SIG_IGN) { // inherited as ignored: the JVM kept it so (see above)
+                System.err.println(name + ": SIG" + signal + " is ignored by this process (as a background job's"
+                        + " is): it will not stop the server; SIG" + (signal.equals("INT") ? "TERM" : "KILL") + " will");
+            }
         }
     }
 

@@ -53,6 +53,13 @@ import java.util.concurrent.CompletableFuture;
  * {@code serveForever} cancels the handlers at once, with no grace. From another thread:
  * {@link #shutdownThreadsafe()}.
  *
+ * <h2>TLS and Unix domain sockets</h2>
+ * {@link Builder#tls(TlsOptions)} makes every connection run a TLS handshake (within the options'
+ * handshake timeout) before its handler starts; the handler then reads and writes plaintext
+ * through the same {@link AsyncSocket} API. {@link Builder#unixSocket(java.nio.file.Path)} listens
+ * on a socket file instead of a TCP port (see {@link AsyncServerSocket} for stale files and
+ * permissions). Both combine.
+ *
  * <h2>Isolation</h2>
  * A handler that throws, or a peer that vanishes, closes that one connection and is logged
  * ({@link System.Logger} {@code boucle.net}); the server and every other connection go on. Nothing
@@ -106,6 +113,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     private final Runnable connectionGone;
     private final Duration idleTimeout;
     private final Duration shutdownGrace;
+    private final TlsOptions tls;
     private final Duration logInterval;
     /** One permit per connection being handled; the accept loop takes one before each accept. */
     private final Semaphore slots;
@@ -133,6 +141,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         this.connectionGone = connectionGone;
         this.idleTimeout = options.idleTimeout;
         this.shutdownGrace = options.shutdownGrace;
+        this.tls = options.tls;
         this.logInterval = options.logInterval;
         this.slots = Semaphore.bounded(maxConnections);
     }
@@ -150,13 +159,13 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         return new Builder(handler);
     }
 
-    /** The port it listens on; the one the system chose when bound to port 0. Any thread. */
+    /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
     public int port() {
-        return listener.localAddress().getPort();
+        return listener.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
-    /** The address it listens on. Any thread. */
-    public InetSocketAddress localAddress() {
+    /** The address it listens on: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. Any thread. */
+    public java.net.SocketAddress localAddress() {
         return listener.localAddress();
     }
 
@@ -250,7 +259,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     }
 
     private void startConnection(TaskGroup group, AsyncSocket socket) {
-        Connection connection = new Connection(this, socket, idleTimeout);
+        Connection connection = new Connection(this, socket, idleTimeout, tls);
         connections.add(connection);
         Task<Void> task;
         try {
@@ -385,6 +394,8 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration logInterval = Duration.ofSeconds(10);
         private boolean reusePort;
+        private TlsOptions tls;
+        private java.nio.file.Path unixSocket;
 
         private Builder(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -435,6 +446,27 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             return this;
         }
 
+        /**
+         * Serves TLS with these server options: each connection's handshake runs in its task before
+         * the handler. A failed handshake (plaintext or garbage, an untrusted client certificate, a
+         * peer that vanishes or stalls past the handshake timeout) closes that connection and is
+         * logged as one line; the others go on.
+         */
+        public Builder tls(TlsOptions tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (tls.isClient()) {
+                throw new IllegalArgumentException("a server needs server TLS options (TlsOptions.server...), not " + tls);
+            }
+            this.tls = tls;
+            return this;
+        }
+
+        /** Listens on the Unix domain socket file {@code path} instead of {@code host:port}. */
+        public Builder unixSocket(java.nio.file.Path path) {
+            this.unixSocket = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
         /** How long repeated troubles are counted before one line reports them (default 10 s); for tests. */
         Builder logInterval(Duration logInterval) {
             if (!logInterval.isPositive()) {
@@ -461,7 +493,15 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             return this;
         }
 
+        /** Opens the listening socket these options ask for: TCP, or the Unix socket file. */
         AsyncServerSocket bindListener() throws IOException {
+            if (unixSocket != null) {
+                if (reusePort) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is a TCP option: a Unix socket ("
+                            + unixSocket + ") cannot take reusePort");
+                }
+                return AsyncServerSocket.bind(java.net.UnixDomainSocketAddress.of(unixSocket), backlog);
+            }
             return AsyncServerSocket.bind(host, port, backlog, reusePort);
         }
 

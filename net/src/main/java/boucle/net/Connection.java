@@ -35,17 +35,20 @@ final class Connection {
     private final AsyncSocket socket;
     private final Loop loop;
     private final long idleNanos;
+    /** Server TLS options, or {@code null} for plain connections. */
+    private final TlsOptions tls;
     private final Runnable checkIdle = this::checkIdle;
     private Task<Void> task;
     private Handle idleTimer;
     private String closedBecause;
     private boolean ended;
 
-    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
+    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout, TlsOptions tls) {
         this.server = server;
         this.socket = socket;
         this.loop = socket.loop();
         this.idleNanos = idleTimeout.toNanos();
+        this.tls = tls;
     }
 
     /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
@@ -59,6 +62,9 @@ final class Connection {
     /** The body of the connection's task. */
     void run(Handler handler) {
         try {
+            if (tls != null) {
+                socket.startTls(tls, null); // a failure is a peer problem: one line below, the socket closed
+            }
             handler.handle(socket);
             socket.flush(); // what the handler wrote reaches the peer before the close
         } catch (ServerShuttingDownException stopping) { // the handler let the shutdown end it: no failure
@@ -123,6 +129,6 @@ final class Connection {
     }
 
     private String describe(String what) {
-        return "connection from " + socket.remoteAddress() + ": " + what;
+        return "connection from " + AsyncSocket.describe(socket.remoteAddress()) + ": " + what;
     }
 }

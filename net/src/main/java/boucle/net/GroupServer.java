@@ -7,7 +7,7 @@ import boucle.core.Semaphore;
 import boucle.core.Task;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +54,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * connection where it lives; a handler that throws or a peer that resets closes that connection
  * only. {@link #shutdownThreadsafe()} stops accepting, then every loop's share drains at once, with
  * the same grace period: the shutdown takes the grace at most, not N times it.
+ *
+ * <h2>Transports</h2>
+ * The listening socket is the one the builder asks for: TCP, or a Unix socket file
+ * ({@link AsyncServer.Builder#unixSocket}). A handed-off channel becomes an {@link AsyncSocket} on
+ * its loop exactly as an accepted one does, so {@link AsyncServer.Builder#tls} holds too: each
+ * connection runs its TLS handshake on the loop that serves it.
  *
  * <p>Every public method is safe from any thread.
  */
@@ -136,7 +142,7 @@ public final class GroupServer {
             slots = Semaphore.bounded(options.maxConnections());
         }
         RateLimitedLog failures = new RateLimitedLog(AsyncServer.LOG, Level.WARNING,
-                "accept on " + listener.localAddress() + " failed", options.logInterval(), acceptorLoop);
+                "accept on " + AsyncSocket.describe(listener.localAddress()) + " failed", options.logInterval(), acceptorLoop);
         int next = 0;
         try {
             while (!shuttingDown) {
@@ -215,13 +221,13 @@ public final class GroupServer {
         }
     }
 
-    /** The port it listens on. Any thread. */
+    /** The port it listens on; -1 on a Unix socket. Any thread. */
     public int port() {
         return listener.port();
     }
 
-    /** Any thread. */
-    public InetSocketAddress localAddress() {
+    /** The address it listens on: an {@link java.net.InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. Any thread. */
+    public SocketAddress localAddress() {
         return listener.localAddress();
     }
 
@@ -269,7 +275,7 @@ public final class GroupServer {
     /** Any thread. */
     @Override
     public String toString() {
-        return "GroupServer[" + listener.localAddress() + ", " + group.size() + " loops"
+        return "GroupServer[" + AsyncSocket.describe(listener.localAddress()) + ", " + group.size() + " loops"
                 + (shuttingDown ? ", shutting down" : "") + "]";
     }
 }

@@ -4,7 +4,7 @@ import boucle.core.Loop;
 import boucle.core.Queue;
 import boucle.core.QueueClosedException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -20,11 +20,11 @@ import java.nio.channels.SocketChannel;
  * on this loop's thread, except {@link #localAddress()}.
  */
 final class Handoff implements SocketSource {
-    private final InetSocketAddress address;
+    private final SocketAddress address;
     private final Runnable dropped;
     private final Queue<SocketChannel> arrived = Queue.unbounded();
 
-    Handoff(InetSocketAddress address, Runnable dropped) {
+    Handoff(SocketAddress address, Runnable dropped) {
         this.address = address;
         this.dropped = dropped;
     }
@@ -44,7 +44,7 @@ final class Handoff implements SocketSource {
         try {
             channel = arrived.get();
         } catch (QueueClosedException closed) {
-            throw new SocketClosedException("this loop's share of the server on " + address + " is closed");
+            throw new SocketClosedException("this loop's share of the server on " + AsyncSocket.describe(address) + " is closed");
         }
         try {
             return AsyncSocket.accepted(channel);
@@ -80,7 +80,7 @@ final class Handoff implements SocketSource {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return address;
     }
 

@@ -1,7 +1,7 @@
 package boucle.net;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * Where an {@link AsyncServer} gets its connections: a listening socket of its own
@@ -18,5 +18,5 @@ interface SocketSource {
     void close();
 
     /** The address clients connect to. Any thread. */
-    InetSocketAddress localAddress();
+    SocketAddress localAddress();
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Event;
+import boucle.test.LogCapture;
 import io.netty.buffer.ByteBuf;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -110,7 +111,7 @@ class GroupServerTest {
             }
             events.add("end of stream");
         };
-        try (LogCapture log = new LogCapture(); LoopGroup group = LoopGroup.start(LOOPS, "iso")) {
+        try (LogCapture log = LogCapture.of("boucle.net"); LoopGroup group = LoopGroup.start(LOOPS, "iso")) {
             GroupServer server = GroupServer.start(group, AsyncServer.builder(lines));
             List<Socket> calm = new ArrayList<>();
             for (int i = 0; i < LOOPS; i++) { // round robin: one calm client per loop
@@ -120,7 +121,7 @@ class GroupServerTest {
             Socket resetter = connect(server); // on loop 1
             send(crasher, "boom\n");
             assertEquals(-1, crasher.getInputStream().read(), "the crashing handler's connection is closed");
-            log.await("a handler failed");
+            log.await("a handler failed", Duration.ofSeconds(10));
             resetter.setSoLinger(true, 0);
             resetter.close(); // RST
             for (int i = 0; i < LOOPS; i++) {

@@ -71,6 +71,23 @@ class LoopGroupTest {
     }
 
     @Test
+    void socketsOfEveryTransportAreRefusedAtTheLoopsBorder() throws Exception {
+        try (LoopGroup group = LoopGroup.start(2, "border")) {
+            String refused = group.submit(0, () -> {
+                try (AsyncDatagramSocket udp = AsyncDatagramSocket.bind("127.0.0.1", 0)) {
+                    try {
+                        Boucle.callOn(group.loop(1), () -> udp.localAddress().getPort());
+                        return "crossed";
+                    } catch (IllegalArgumentException refusedHere) {
+                        return refusedHere.getMessage();
+                    }
+                }
+            }).get(10, TimeUnit.SECONDS);
+            assertTrue(refused.contains("AsyncDatagramSocket"), refused);
+        }
+    }
+
+    @Test
     void aCallWhoseLoopShutsDownEndsWithAClearErrorAndTheGroupStillEnds() throws Exception {
         LoopGroup group = LoopGroup.start(2, "dying");
         CompletableFuture<Object> caller = group.submit(0, () -> Boucle.callOn(group.loop(1), () -> {

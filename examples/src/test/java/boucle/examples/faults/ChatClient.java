@@ -3,6 +3,7 @@ package boucle.examples.faults;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.test.LineClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,7 +26,7 @@ final class ChatClient implements AutoCloseable {
     private volatile IOException endedBy;
 
     ChatClient(int port) throws IOException {
-        this(FaultClients.connect(port));
+        this(LineClient.openSocket(port));
     }
 
     ChatClient(Socket socket) {
