@@ -76,6 +76,8 @@ public final class Loop implements AutoCloseable {
     private boolean closed;
     private long sequence;
     private long turns;
+    /** The task whose step runs now, {@code null} between steps: the loop thread's fast way to it. */
+    private Task<?> stepping;
 
     /** A loop that waits only for timers and {@link #callSoonThreadsafe}. */
     public Loop() {
@@ -264,6 +266,15 @@ public final class Loop implements AutoCloseable {
     /** Whether a {@code run...} method is running the loop now. Any thread. */
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * Whether the loop runs now on a thread other than the caller's: then only the thread-safe
+     * calls may be made. Any thread. As {@code isRunning() && Loop.current() != this}, but a field
+     * comparison instead of a thread-local look-up: sockets check it on every call.
+     */
+    public boolean runsOnAnotherThread() {
+        return running && Thread.currentThread() != owner;
     }
 
     /**
@@ -501,6 +512,20 @@ public final class Loop implements AutoCloseable {
 
     TimerHeap timers() {
         return timers;
+    }
+
+    /** The task whose step runs now, or {@code null}; meaningful on the loop's thread only. */
+    Task<?> stepping() {
+        return stepping;
+    }
+
+    void stepping(Task<?> task) {
+        stepping = task;
+    }
+
+    /** Whether the calling thread is the one that runs this loop now. Any thread. */
+    boolean runsHere() {
+        return running && Thread.currentThread() == owner;
     }
 
     /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. Any thread. */

@@ -392,7 +392,14 @@ public final class Task<T> {
             return;
         }
         state = State.RUNNING;
-        if (coroutine.resume()) {
+        loop.stepping(this);
+        boolean ended;
+        try {
+            ended = coroutine.resume();
+        } finally {
+            loop.stepping(null);
+        }
+        if (ended) {
             finish();
         }
     }
