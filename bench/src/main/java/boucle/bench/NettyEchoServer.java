@@ -38,7 +38,15 @@ final class NettyEchoServer implements AutoCloseable {
     }
 
     static NettyEchoServer start(int port) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        return start(port, 1);
+    }
+
+    /**
+     * The same on {@code workers} event loops (threads), which also accept: one group, as a
+     * {@code LoopGroup} of Boucle accepts on its first loop.
+     */
+    static NettyEchoServer start(int port, int workers) throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(workers, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

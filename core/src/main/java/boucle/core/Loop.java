@@ -179,6 +179,24 @@ public final class Loop implements AutoCloseable {
         fromOtherThreads.post(Objects.requireNonNull(action, "action"));
     }
 
+    /**
+     * Posts a cross-loop call's request; {@code false} if this loop has begun closing, in which
+     * case the request will never run. Any thread.
+     */
+    boolean postUnlessClosing(Refusable request) {
+        return fromOtherThreads.postUnlessRefused(request);
+    }
+
+    /** Whether {@link #close()} has begun: cross-loop calls are refused from then on. Any thread. */
+    boolean isClosing() {
+        return fromOtherThreads.isRefusing();
+    }
+
+    /** The name of the loop's thread, for messages. Any thread. */
+    String threadName() {
+        return owner.getName();
+    }
+
     /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. Any thread. */
     public long now() {
         return clock.nanoTime();
@@ -272,6 +290,7 @@ public final class Loop implements AutoCloseable {
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
+        fromOtherThreads.refuse(); // first: a cross-loop call arriving now is told, not started
         try {
             if (!live.isEmpty()) {
                 live.cancelAll();
@@ -280,10 +299,12 @@ public final class Loop implements AutoCloseable {
         } catch (LoopInterruptedException interrupted) {
             closed = true; // the clean-up was cut short, but the loop is closed and its source released all the same
             events.close();
+            fromOtherThreads.drainRefused();
             throw interrupted;
         }
         closed = true;
         events.close();
+        fromOtherThreads.drainRefused();
     }
 
     // ---- the loop itself ------------------------------------------------------------------
@@ -342,7 +363,11 @@ public final class Loop implements AutoCloseable {
             events.poll(fromOtherThreads.isEmpty() ? idleWaitNanos() : 0);
         }
         for (Runnable action; (action = fromOtherThreads.take()) != null; ) {
-            callSoon(action);
+            if (action instanceof Refusable refusable && fromOtherThreads.isRefusing()) {
+                refusable.refused(); // closing: a cross-loop call must hear it, not start on a dying loop
+            } else {
+                callSoon(action);
+            }
         }
         if (ready.isEmpty() && !stopRequested) {
             everyTaskBlocked();

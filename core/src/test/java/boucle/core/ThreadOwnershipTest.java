@@ -317,6 +317,7 @@ class ThreadOwnershipTest {
             calls.put("Boucle.sleep(Duration)", () -> Boucle.sleep(Duration.ofMillis(1)));
             calls.put("Boucle.sleepUntil(long)", () -> Boucle.sleepUntil(0));
             calls.put("Boucle.runInThread(Callable)", () -> Boucle.runInThread(one));
+            calls.put("Boucle.callOn(Loop,Callable)", () -> Boucle.callOn(loop, one));
             calls.put("Boucle.spawn(Callable)", () -> Boucle.spawn(one));
             calls.put("Boucle.spawn(Routine)", () -> Boucle.spawn(nothing));
             calls.put("Boucle.gather(Task[])", () -> Boucle.gather(parked));

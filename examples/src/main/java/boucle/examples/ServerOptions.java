@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The command line shared by the server commands: {@code [--host H] [--port P]}, plus the
+ * The command line shared by the server commands: {@code [--host H] [--port P] [--loops N]}, plus the
  * transport options a command accepts: {@code --udp}, {@code --tls [--keystore FILE [--storepass P]]},
  * {@code --unix PATH}.
  *
@@ -18,14 +18,21 @@ import java.util.Set;
  * @param storePassword the key store's password ({@code --storepass}, else the environment's
  *     {@code BOUCLE_STOREPASS}), or {@code null}
  * @param unixSocket the Unix domain socket file to listen on instead of a TCP port, or {@code null}
+ * @param loops how many event loops (threads) serve; one per available processor unless given,
+ *     and always one with {@code --udp} (one socket, one loop: there are no connections to spread)
  */
 record ServerOptions(String host, int port, boolean udp, boolean tls, Path keyStore, String storePassword,
-        Path unixSocket) {
+        Path unixSocket, int loops) {
     static final String UDP = "--udp";
     static final String TLS = "--tls";
     static final String UNIX = "--unix";
     /** Every transport option; a command passes the ones it accepts to {@link #parse}. */
     static final Set<String> TRANSPORTS = Set.of(UDP, TLS, UNIX);
+
+    /** One loop per core, as Netty's and Vert.x's defaults. */
+    static int defaultLoops() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     /** Whether the arguments ask for help rather than a server. */
     static boolean wantsHelp(String[] args) {
@@ -44,7 +51,7 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
 
     /**
      * Parses the arguments, accepting the transport options in {@code allowed} besides
-     * {@code --host} and {@code --port}, or throws an {@link IllegalArgumentException} that says
+     * {@code --host}, {@code --port} and {@code --loops}, or throws an {@link IllegalArgumentException} that says
      * what is wrong.
      */
     static ServerOptions parse(String[] args, int defaultPort, int defaultTlsPort, Set<String> allowed) {
@@ -55,9 +62,10 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         Path keyStore = null;
         String storePassword = null;
         Path unixSocket = null;
+        Integer loops = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            boolean takesValue = option.equals("--host") || option.equals("--port")
+            boolean takesValue = option.equals("--host") || option.equals("--port") || option.equals("--loops")
                     || (allowed.contains(TLS) && (option.equals("--keystore") || option.equals("--storepass")))
                     || (allowed.contains(UNIX) && option.equals(UNIX));
             if (option.equals(UDP) && allowed.contains(UDP)) {
@@ -80,11 +88,15 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
                 case "--port" -> port = parsePort(value);
                 case "--keystore" -> keyStore = Path.of(value);
                 case "--storepass" -> storePassword = value;
+                case "--loops" -> loops = parseLoops(value);
                 default -> unixSocket = Path.of(value);
             }
         }
         if (udp && (tls || unixSocket != null)) {
             throw new IllegalArgumentException("--udp goes with neither --tls nor --unix");
+        }
+        if (udp && loops != null && loops != 1) {
+            throw new IllegalArgumentException("--udp serves one socket on one loop: --loops " + loops + " does not apply");
         }
         if (keyStore != null && !tls) {
             throw new IllegalArgumentException("--keystore needs --tls");
@@ -96,7 +108,20 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
             throw new IllegalArgumentException("the key store's password is needed: --storepass P, or BOUCLE_STOREPASS in the environment");
         }
         int chosenPort = port != null ? port : tls ? defaultTlsPort : defaultPort;
-        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket);
+        int chosenLoops = udp ? 1 : loops != null ? loops : defaultLoops();
+        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops);
+    }
+
+    private static int parseLoops(String value) {
+        try {
+            int loops = Integer.parseInt(value);
+            if (loops >= 1 && loops <= 1024) {
+                return loops;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new IllegalArgumentException("--loops needs a number from 1 to 1024, not '" + value + "'");
     }
 
     private static int parsePort(String value) {

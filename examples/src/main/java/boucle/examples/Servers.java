@@ -3,7 +3,8 @@ package boucle.examples;
 import boucle.core.Loop;
 import boucle.net.AsyncDatagramSocket;
 import boucle.net.AsyncServer;
-import boucle.net.BackgroundServer;
+import boucle.net.GroupServer;
+import boucle.net.LoopGroup;
 import boucle.net.Net;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,10 +12,14 @@ import java.net.BindException;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Runs a server command: binds, says where it listens, serves until SIGINT or SIGTERM, which run
- * the graceful shutdown ({@link StopSignals}); the command then returns 0.
+ * Runs a server command: starts {@code --loops} loops ({@link LoopGroup}), binds, says where it
+ * listens, serves on every loop ({@link GroupServer}) until SIGINT or SIGTERM, which run the
+ * graceful shutdown ({@link StopSignals}); the command then returns 0. TCP, TLS and Unix sockets
+ * all spread over the loops (each connection's TLS handshake runs on the loop that serves it);
+ * {@code --udp} serves one socket on one loop.
  */
 final class Servers {
     private Servers() {
@@ -28,11 +33,12 @@ final class Servers {
 
     /**
      * Runs a server command line: {@code --help} prints the usage, bad options print it to stderr
-     * (status 2), otherwise {@link #serve}.
+     * (status 2), otherwise {@link #serve}. {@code server} makes the server's options for the
+     * group of loops that will run it (a chat room spans the group's loops).
      */
     static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
-            AsyncServer.Builder builder, PrintStream out) throws IOException {
-        return run(name, args, new Ports(defaultPort, defaultPort), Set.of(), usage, builder, null, out);
+            Function<LoopGroup, AsyncServer.Builder> server, PrintStream out) throws IOException {
+        return run(name, args, new Ports(defaultPort, defaultPort), Set.of(), usage, server, null, out);
     }
 
     /** A command's default ports: plain, and with {@code --tls}. */
@@ -44,7 +50,8 @@ final class Servers {
      * {@link ServerOptions#TLS}, {@link ServerOptions#UNIX}); {@code datagrams} serves {@code --udp}.
      */
     static int run(String name, String[] args, Ports ports, Set<String> transports, Consumer<PrintStream> usage,
-            AsyncServer.Builder builder, DatagramService datagrams, PrintStream out) throws IOException {
+            Function<LoopGroup, AsyncServer.Builder> server, DatagramService datagrams, PrintStream out)
+            throws IOException {
         if (ServerOptions.wantsHelp(args)) {
             usage.accept(out);
             return 0;
@@ -60,36 +67,50 @@ final class Servers {
         if (options.udp()) {
             return serveDatagrams(name, options, datagrams, out);
         }
+        boucle.net.TlsOptions tls = null;
         if (options.tls()) {
             try {
-                builder.tls(Tls.serverOptions(name, options, out));
+                tls = Tls.serverOptions(name, options, out);
             } catch (IOException | java.security.GeneralSecurityException e) {
                 System.err.println(name + ": cannot set up TLS: " + e.getMessage());
                 return 1;
             }
         }
-        if (options.unixSocket() != null) {
-            builder.unixSocket(options.unixSocket());
-        }
-        return serve(name, options, builder, out);
+        return serve(name, options, server, tls, out);
     }
 
-    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
-    private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
-            throws IOException {
-        BackgroundServer server;
+    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen or failed. */
+    private static int serve(String name, ServerOptions options, Function<LoopGroup, AsyncServer.Builder> serverOf,
+            boucle.net.TlsOptions tls, PrintStream out) throws IOException {
         String where = options.unixSocket() != null ? "unix:" + options.unixSocket() : options.host() + ":" + options.port();
-        try {
-            server = BackgroundServer.start(builder.host(options.host()).port(options.port()));
-        } catch (BindException | java.nio.channels.UnresolvedAddressException | java.nio.file.FileAlreadyExistsException e) {
-            System.err.println(name + ": cannot listen on " + where + ": "
-                    + (e.getMessage() != null ? e.getMessage() : "unknown host"));
-            return 1;
-        }
-        StopSignals.install(name, server.server());
-        out.println(name + " server listening on " + listeningOn(options, server.server()));
-        out.flush();
-        server.awaitStopped(); // the loop's thread recycles buffers as Netty's own threads do
+        // the loops' threads recycle buffers as Netty's own threads do
+        try (LoopGroup group = LoopGroup.start(options.loops(), name + "-loop")) {
+            AsyncServer.Builder builder = serverOf.apply(group).host(options.host()).port(options.port());
+            if (tls != null) {
+                builder.tls(tls);
+            }
+            if (options.unixSocket() != null) {
+                builder.unixSocket(options.unixSocket());
+            }
+            GroupServer server;
+            try {
+                server = GroupServer.start(group, builder);
+            } catch (BindException | java.nio.channels.UnresolvedAddressException
+                    | java.nio.file.FileAlreadyExistsException e) {
+                System.err.println(name + ": cannot listen on " + where + ": "
+                        + (e.getMessage() != null ? e.getMessage() : "unknown host"));
+                return 1; // closing the group ends its idle loops
+            }
+            StopSignals.install(name, group);
+            out.println(name + " server listening on " + listeningOn(options, server.port()));
+            out.flush();
+            try {
+                server.whenStopped().join(); // until a signal shuts the group down
+            } catch (java.util.concurrent.CompletionException failed) {
+                System.err.println(name + ": the server failed: " + failed.getCause());
+                return 1; // closing the group ends the loops
+            }
+        } // close(): the loops end once their servers drained
         return 0;
     }
 
@@ -105,18 +126,19 @@ final class Servers {
         out.println("                   compare its fingerprint with the one printed at start)");
     }
 
-    /** Where it listens, and how to try it: {@code 127.0.0.1:7443 (TLS; try: openssl s_client ...)}. */
-    private static String listeningOn(ServerOptions options, AsyncServer server) {
+    /** Where it listens, and how to try it: {@code 127.0.0.1:7443 with 2 loops (TLS; try: openssl s_client ...)}. */
+    private static String listeningOn(ServerOptions options, int port) {
+        String loops = " with " + options.loops() + (options.loops() == 1 ? " loop" : " loops");
         if (options.unixSocket() != null) {
             String path = options.unixSocket().toString();
-            return "unix:" + path + (options.tls()
+            return "unix:" + path + loops + (options.tls()
                     ? " (TLS; try: openssl s_client -unix " + path + " -quiet)"
                     : " (try: nc -U " + path + ")");
         }
-        String address = options.host() + ":" + server.port();
-        return address + (options.tls()
+        String address = options.host() + ":" + port;
+        return address + loops + (options.tls()
                 ? " (TLS; try: openssl s_client -connect " + address + " -quiet)"
-                : " (try: nc " + options.host() + " " + server.port() + ")");
+                : " (try: nc " + options.host() + " " + port + ")");
     }
 
     /** Returns the exit status: 1 if it could not bind; otherwise it serves until the process is stopped. */
@@ -131,7 +153,7 @@ final class Servers {
             return 1;
         }
         int port = socket.localAddress().getPort();
-        out.println(name + " server listening on " + options.host() + ":" + port + " (UDP; try: nc -u "
+        out.println(name + " server listening on " + options.host() + ":" + port + " with 1 loop (UDP; try: nc -u "
                 + options.host() + " " + port + ")");
         out.flush();
         try (Loop loop = Net.newLoop(); socket) {

@@ -1,6 +1,7 @@
 package boucle.examples;
 
 import boucle.net.AsyncServer;
+import boucle.net.LoopGroup;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import sun.misc.Signal;
@@ -8,7 +9,7 @@ import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C and {@code kill} for a server process: the first SIGINT or SIGTERM starts the server's
- * graceful shutdown ({@link AsyncServer#shutdownThreadsafe()}), after which {@code serveForever}
+ * graceful shutdown ({@link LoopGroup#shutdownGracefully()}, or {@link AsyncServer#shutdownThreadsafe()}), after which {@code serveForever}
  * returns and the process exits 0; a second one, for a shutdown that takes too long, ends the
  * process at once with the shell's status for that signal (130 or 143).
  *
@@ -28,19 +29,25 @@ import sun.misc.SignalHandler;
  */
 final class StopSignals {
     private final String name;
-    private final AsyncServer server;
+    /** Starts the graceful shutdown; thread-safe, never blocks. */
+    private final Runnable shutdown;
     private final IntConsumer halt;
     private final AtomicInteger received = new AtomicInteger();
 
     StopSignals(String name, AsyncServer server, IntConsumer halt) {
+        this(name, (Runnable) server::shutdownThreadsafe, halt);
+    }
+
+    StopSignals(String name, Runnable shutdown, IntConsumer halt) {
         this.name = name;
-        this.server = server;
+        this.shutdown = shutdown;
         this.halt = halt;
     }
 
-    /** Installs the handlers of SIGINT and SIGTERM for {@code server}. */
-    static void install(String name, AsyncServer server) {
-        StopSignals signals = new StopSignals(name, server, status -> Runtime.getRuntime().halt(status));
+    /** Installs the handlers of SIGINT and SIGTERM for {@code group}: its servers drain, then its loops end. */
+    static void install(String name, LoopGroup group) {
+        StopSignals signals = new StopSignals(name, (Runnable) group::shutdownGracefully,
+                status -> Runtime.getRuntime().halt(status));
         for (String signal : new String[] {"INT", "TERM"}) {
             SignalHandler before = Signal.handle(new Signal(signal),
                     caught -> signals.received(caught.getName(), caught.getNumber()));
@@ -55,7 +62,7 @@ final class StopSignals {
     void received(String signal, int number) {
         if (received.getAndIncrement() == 0) {
             System.err.println(name + ": SIG" + signal + ": shutting down (again to stop at once)");
-            server.shutdownThreadsafe();
+            shutdown.run();
         } else {
             System.err.println(name + ": SIG" + signal + " again: stopping now");
             halt.accept(128 + number);

@@ -209,6 +209,23 @@ class EchoTest {
     }
 
     @Test
+    void loopsGoWithEveryTransportButUdpWhichServesOnOneLoop() throws Exception {
+        assertEquals(3, ServerOptions.parse(new String[] {"--tls", "--loops", "3"}, 7000, 7443, ServerOptions.TRANSPORTS)
+                .loops());
+        assertEquals(2, ServerOptions.parse(new String[] {"--unix", "/tmp/x.sock", "--loops", "2"}, 7000, 7443,
+                ServerOptions.TRANSPORTS).loops());
+        assertEquals(1, ServerOptions.parse(new String[] {"--udp"}, 7000, 7443, ServerOptions.TRANSPORTS).loops());
+        assertEquals(1, ServerOptions.parse(new String[] {"--udp", "--loops", "1"}, 7000, 7443, ServerOptions.TRANSPORTS)
+                .loops());
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.parse(new String[] {"--udp", "--loops", "2"}, 7000, 7443, ServerOptions.TRANSPORTS));
+        assertTrue(refused.getMessage().contains("one loop"), refused.getMessage());
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"echo", "--help"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--loops N"), text.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void udpEchoSendsEachDatagramBackToItsSender() throws Exception {
         try (Loop loop = Net.newLoop();
              AsyncDatagramSocket server = AsyncDatagramSocket.bind("127.0.0.1", 0);

@@ -1,6 +1,7 @@
 package boucle.net;
 
 import boucle.core.Loop;
+import boucle.core.LoopBound;
 import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -61,7 +62,7 @@ import java.util.Objects;
  *   <li>{@link #close()} wakes a parked task, which then throws a {@link SocketClosedException}.</li>
  * </ul>
  */
-public final class AsyncDatagramSocket implements AutoCloseable {
+public final class AsyncDatagramSocket implements AutoCloseable, LoopBound {
     /** The largest UDP payload over IPv4: 65,535 minus the IPv4 and UDP headers. */
     public static final int DEFAULT_MAX_DATAGRAM_SIZE = 65_507;
     private static final int LARGEST_DATAGRAM = 65_535;

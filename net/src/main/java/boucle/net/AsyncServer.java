@@ -4,6 +4,7 @@ import boucle.core.Boucle;
 import boucle.core.CancelledException;
 import boucle.core.Event;
 import boucle.core.Loop;
+import boucle.core.LoopBound;
 import boucle.core.Semaphore;
 import boucle.core.Task;
 import boucle.core.TaskFailedException;
@@ -73,7 +74,7 @@ import java.util.concurrent.CompletableFuture;
  * serves: while it runs, a call from another thread is refused with an
  * {@link IllegalStateException} before it changes anything.
  */
-public final class AsyncServer implements AutoCloseable {
+public final class AsyncServer implements AutoCloseable, LoopBound {
     static final System.Logger LOG = System.getLogger("boucle.net");
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
 
@@ -106,7 +107,10 @@ public final class AsyncServer implements AutoCloseable {
     private enum State { NEW, SERVING, DRAINING, DONE }
 
     private final Handler handler;
-    private final AsyncServerSocket listener;
+    /** Its own listening socket, or, on a loop of a {@link GroupServer}, the channels handed to this loop. */
+    private final SocketSource listener;
+    /** Run on the loop as each connection ends; a {@link GroupServer} gives its global slot back. */
+    private final Runnable connectionGone;
     private final Duration idleTimeout;
     private final Duration shutdownGrace;
     private final TlsOptions tls;
@@ -131,14 +135,23 @@ public final class AsyncServer implements AutoCloseable {
     private RateLimitedLog peerTrouble;
     private RateLimitedLog handlerFailures;
 
-    private AsyncServer(Builder options, AsyncServerSocket listener) {
+    private AsyncServer(Builder options, SocketSource listener, int maxConnections, Runnable connectionGone) {
         this.handler = options.handler;
         this.listener = listener;
+        this.connectionGone = connectionGone;
         this.idleTimeout = options.idleTimeout;
         this.shutdownGrace = options.shutdownGrace;
         this.tls = options.tls;
         this.logInterval = options.logInterval;
-        this.slots = Semaphore.bounded(options.maxConnections);
+        this.slots = Semaphore.bounded(maxConnections);
+    }
+
+    /**
+     * One loop's share of a {@link GroupServer}: connections come from {@code source}, the limit
+     * of connections is the group's (not checked here), and {@code connectionGone} runs as each ends.
+     */
+    static AsyncServer shareOfGroup(Builder options, SocketSource source, Runnable connectionGone) {
+        return new AsyncServer(options, source, Integer.MAX_VALUE, connectionGone);
     }
 
     /** Options for a server running {@code handler}; {@link Builder#bind()} makes it. Any thread. */
@@ -148,7 +161,7 @@ public final class AsyncServer implements AutoCloseable {
 
     /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
     public int port() {
-        return listener.port();
+        return listener.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     /** The address it listens on: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. Any thread. */
@@ -332,6 +345,7 @@ public final class AsyncServer implements AutoCloseable {
     void connectionEnded(Connection connection) {
         if (connections.remove(connection)) {
             slots.release();
+            connectionGone.run();
             if (connections.isEmpty() && state == State.DRAINING) {
                 allEnded.set();
             }
@@ -379,6 +393,7 @@ public final class AsyncServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration logInterval = Duration.ofSeconds(10);
+        private boolean reusePort;
         private TlsOptions tls;
         private java.nio.file.Path unixSocket;
 
@@ -463,10 +478,39 @@ public final class AsyncServer implements AutoCloseable {
 
         /** Opens the listening socket now (no loop needed yet); serve it with {@link AsyncServer#serveForever()}. */
         public AsyncServer bind() throws IOException {
-            AsyncServerSocket listener = unixSocket != null
-                    ? AsyncServerSocket.bind(java.net.UnixDomainSocketAddress.of(unixSocket), backlog)
-                    : AsyncServerSocket.bind(host, port, backlog);
-            return new AsyncServer(this, listener);
+            return new AsyncServer(this, bindListener(), maxConnections, () -> { });
+        }
+
+        /**
+         * Sets {@code SO_REUSEPORT} on the listening socket (default off), so that several servers
+         * of this process or others may listen on the same port and the kernel spreads the
+         * connections among them (Linux, the BSDs). Where the system has no such option, {@link
+         * #bind()} fails with an {@link UnsupportedOperationException} that says so. A
+         * {@link GroupServer} does not need it: see its javadoc for why one acceptor was kept.
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /** Opens the listening socket these options ask for: TCP, or the Unix socket file. */
+        AsyncServerSocket bindListener() throws IOException {
+            if (unixSocket != null) {
+                if (reusePort) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is a TCP option: a Unix socket ("
+                            + unixSocket + ") cannot take reusePort");
+                }
+                return AsyncServerSocket.bind(java.net.UnixDomainSocketAddress.of(unixSocket), backlog);
+            }
+            return AsyncServerSocket.bind(host, port, backlog, reusePort);
+        }
+
+        int maxConnections() {
+            return maxConnections;
+        }
+
+        Duration logInterval() {
+            return logInterval;
         }
     }
 }

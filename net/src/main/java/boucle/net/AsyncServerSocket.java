@@ -1,5 +1,6 @@
 package boucle.net;
 
+import boucle.core.LoopBound;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -39,7 +40,7 @@ import java.nio.channels.SocketChannel;
  * runs, a call from another thread is refused with an {@link IllegalStateException} before it
  * changes anything. Before its first {@code accept} the socket belongs to no loop yet.
  */
-public final class AsyncServerSocket implements AutoCloseable {
+public final class AsyncServerSocket implements AutoCloseable, SocketSource, LoopBound {
     private final ServerSocketChannel channel;
     private final SocketAddress local;
     /** The socket file of a Unix domain socket, removed at close; {@code null} for TCP. */
@@ -59,9 +60,21 @@ public final class AsyncServerSocket implements AutoCloseable {
      * @param backlog how many connections the kernel may hold that were not accepted yet
      */
     public static AsyncServerSocket bind(String host, int port, int backlog) throws IOException {
+        return bind(host, port, backlog, false);
+    }
+
+    /** The same, with {@code SO_REUSEPORT} set if {@code reusePort} (see {@link AsyncServer.Builder#reusePort}). */
+    static AsyncServerSocket bind(String host, int port, int backlog, boolean reusePort) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // a restart may bind at once
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT does not exist on this system ("
+                            + System.getProperty("os.name") + "): bind without reusePort, or serve on a LoopGroup");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(new InetSocketAddress(host, port), backlog);
             return new AsyncServerSocket(channel, null);
         } catch (IOException | RuntimeException e) {
@@ -97,7 +110,16 @@ public final class AsyncServerSocket implements AutoCloseable {
     }
 
     /** Parks until a client connects, and returns the connection. */
+    @Override
     public AsyncSocket accept() throws IOException {
+        return AsyncSocket.accepted(acceptChannel());
+    }
+
+    /**
+     * Parks until a client connects and returns its channel, not yet joined to any selector: a
+     * {@link GroupServer} hands it to another loop, which wraps it there.
+     */
+    SocketChannel acceptChannel() throws IOException {
         requireLoopThread();
         if (closed) {
             throw new SocketClosedException("the listening socket " + AsyncSocket.describe(local) + " is closed");
@@ -105,9 +127,8 @@ public final class AsyncServerSocket implements AutoCloseable {
         if (registration == null) {
             registration = new Registration(channel);
         }
-        SocketChannel client = registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
+        return registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
                 "accept on " + AsyncSocket.describe(local), channel::accept);
-        return AsyncSocket.accepted(client);
     }
 
     /** Refuses, before any change, a call from another thread while the loop it joined runs. */

@@ -1,6 +1,7 @@
 package boucle.net;
 
 import boucle.core.Loop;
+import boucle.core.LoopBound;
 import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -75,7 +76,7 @@ import javax.net.ssl.SSLSession;
  *       still returned, and writes go on.</li>
  * </ul>
  */
-public final class AsyncSocket implements AutoCloseable {
+public final class AsyncSocket implements AutoCloseable, LoopBound {
     /** The socket channel: the bottom of {@link #stream}, which knows when bytes last arrived. */
     private final SocketStream transport;
     /** What reads and writes go through: the transport, or TLS over it after {@link #startTls}. */

@@ -89,5 +89,16 @@
  * thread while the loop runs before it changes anything (addresses, ports and
  * {@link AsyncServer#shutdownThreadsafe()} excepted): from another thread, go through
  * {@link boucle.core.Loop#callSoonThreadsafe}.
+ *
+ * <h2>Every core</h2>
+ * A {@link LoopGroup} runs N loops, each on its own thread with its own selector; a
+ * {@link GroupServer} accepts on the first and hands each connection, before any selector knows
+ * it, to the next loop in turn, where an {@link AsyncServer} of that loop serves it for its whole
+ * life. Loops share nothing on the echo path: no lock, no counter (unless {@code maxConnections}
+ * is set: one post back to the first loop per connection that ends), and each loop's thread has
+ * its own cache in Netty's pooled allocator, whose arenas (2 per core) outnumber the loops; what
+ * crosses goes through
+ * {@code callSoonThreadsafe}. Sockets (stream, TLS, Unix or datagram) and servers are
+ * {@link boucle.core.LoopBound}: they never cross.
  */
 package boucle.net;

@@ -42,6 +42,9 @@ class ShutdownUnderLoadFaultTest {
             for (int i = 0; i < LISTENERS; i++) {
                 listeners.add(new ChatClient(server.port()));
             }
+            for (ChatClient listener : listeners) { // in the room before any talker says a word
+                assertTrue(listener.awaitWelcome(10_000), "a listener was never welcomed");
+            }
             List<ChatClient> talkers = new ArrayList<>();
             List<CompletableFuture<Integer>> talking = new ArrayList<>();
             for (int t = 0; t < TALKERS; t++) {
