@@ -159,6 +159,11 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         return new Builder(handler);
     }
 
+    /** The application's handler, which every connection's task runs. */
+    Handler handler() {
+        return handler;
+    }
+
     /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
     public int port() {
         return listener.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
@@ -263,7 +268,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         connections.add(connection);
         Task<Void> task;
         try {
-            task = group.spawn("connection " + socket.remoteAddress(), () -> connection.run(handler));
+            task = group.spawn("connection " + socket.remoteAddress(), connection);
         } catch (RuntimeException cannotStart) {
             connections.remove(connection);
             socket.close();

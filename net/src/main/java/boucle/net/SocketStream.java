@@ -53,13 +53,32 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
 
     // ---- reading -----------------------------------------------------------------------------
 
+    /**
+     * The read loop, written out rather than through {@code Registration.untilReady} and a helper:
+     * an idle connection parks here, and every frame between the handler and the park stays in
+     * its continuation's stack chunk for as long as it waits. When the socket is most likely
+     * drained, the queued output is flushed and readiness awaited before the first attempt.
+     */
     @Override
     public ByteBuf receiveSome(long deadline) throws IOException {
-        if (!readyToRead(deadline)) {
+        registration.requireOpen();
+        if (endOfStream) {
             return null;
         }
-        ByteBuf bytes = registration.untilReady(SelectionKey.OP_READ, deadline, "read", this); // tryOnce: no lambda per read
-        return bytes == END ? null : bytes;
+        boolean wait = !mayHaveMore;
+        if (wait) {
+            outbound.flushBeforeReading(); // before the wait too: the reply leaves before its writer parks
+        }
+        for (;;) {
+            if (wait) {
+                registration.await(SelectionKey.OP_READ, deadline, "read");
+            }
+            ByteBuf bytes = tryOnce();
+            if (bytes != null) {
+                return bytes == END ? null : bytes;
+            }
+            wait = true;
+        }
     }
 
     /**
