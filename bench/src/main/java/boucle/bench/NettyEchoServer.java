@@ -48,7 +48,7 @@ final class NettyEchoServer implements AutoCloseable {
 
     /** Netty's EchoServerHandler: the received ByteBuf goes back out; the write releases it. */
     @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
+    static final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext context, Object message) {
             context.write(message);

@@ -1,7 +1,5 @@
 package boucle.bench;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -37,7 +35,8 @@ final class NettyTlsEchoServer implements AutoCloseable {
         return new NettyTlsEchoServer(NettyAnchor.bind(1, port, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel child) {
-                child.pipeline().addLast(tls.newHandler(child.alloc()), new Echo());
+                // the plaintext SslHandler decoded goes back through it, as in the plain anchor
+                child.pipeline().addLast(tls.newHandler(child.alloc()), new NettyEchoServer.Echo());
             }
         }));
     }
@@ -49,23 +48,5 @@ final class NettyTlsEchoServer implements AutoCloseable {
     @Override
     public void close() {
         anchor.close(2);
-    }
-
-    /** The plaintext that SslHandler decoded goes back through it; flushed once per read burst. */
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext context, Object message) {
-            context.write(message);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext context) {
-            context.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            context.close();
-        }
     }
 }
