@@ -121,7 +121,7 @@ final class Chat implements Command {
     public int run(String[] args, PrintStream out) throws IOException {
         return Servers.run("chat", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT),
                 java.util.Set.of(ServerOptions.TLS, ServerOptions.UNIX), this::usage,
-                group -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle),
+                (group, options) -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle),
                 null, out);
     }
 

@@ -17,7 +17,7 @@ final class SharedRoom {
     private final Map<Loop, ChatRoom> parts = new IdentityHashMap<>();
 
     SharedRoom(List<Loop> loops, int maxQueuedBytes) {
-        Roster roster = new Roster();
+        Roster roster = new LocalRoster();
         Loop home = loops.size() == 1 ? null : loops.get(0);
         List<LoopsLink> links = new ArrayList<>();
         List<ChatRoom> rooms = new ArrayList<>();

@@ -47,9 +47,19 @@ final class ServerProcess implements AutoCloseable {
      * the server needs, so that the JVM's own files leave room under a low limit.
      */
     static ServerProcess start(String command, int fdLimit) throws IOException {
+        return start(command, List.of(), fdLimit);
+    }
+
+    /** Starts {@code command} with {@code options} ({@code --loops 2}, {@code --redis URI}...) on a free port. */
+    static ServerProcess start(String command, List<String> options) throws IOException {
+        return start(command, options, 0);
+    }
+
+    private static ServerProcess start(String command, List<String> options, int fdLimit) throws IOException {
         List<String> java = new ArrayList<>(DEFAULT_SIGNALS);
         java.addAll(List.of(javaBinary(), "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
                 "-cp", serverClassPath(), "boucle.examples.Main", command, "--port", "0"));
+        java.addAll(options);
         List<String> line = fdLimit <= 0 ? java : List.of("sh", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "sh");
         if (fdLimit > 0) {
             line = new ArrayList<>(line);
