@@ -51,6 +51,9 @@ public record RedisUri(String host, int port, int database, String user, String 
      */
     public static RedisUri parse(String text) {
         Objects.requireNonNull(text, "text");
+        if (!text.contains("://")) {
+            throw refused(text, "expected redis://host[:port][/db]");
+        }
         URI uri;
         try {
             uri = new URI(text.strip());
