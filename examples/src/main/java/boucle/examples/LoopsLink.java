@@ -20,13 +20,13 @@ import java.util.function.Consumer;
  * per message, the fan-out is O(members) writes plus O(loops) posts per batch, not per line.
  * Posts from one thread to one loop arrive in order, which keeps per-sender order. With a room
  * beyond this process, the batch is also posted to the home loop, which sends it on (one
- * {@code PUBLISH} per batch); what comes back from beyond is handed to every
+ * {@code PUBLISH} per batch, see {@link RedisRoom}); what comes back from beyond is handed to every
  * part the same way ({@link #everywhere}).
  *
  * <h2>Nicknames: one roster, on the first loop</h2>
  * {@link #claimGuest}, {@link #rename} and {@link #who} are {@code Boucle.callOn} the home loop
  * (a direct call on the home loop itself); {@link #release} is a plain post, which never parks.
- * The roster is a {@link LocalRoster} for a room in this process, a Redis-backed one for a room
+ * The roster is a {@link LocalRoster} for a room in this process, a {@link RedisRoom} for one
  * across servers.
  *
  * <p>Loop-thread only (this part's loop).

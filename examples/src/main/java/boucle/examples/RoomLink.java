@@ -10,7 +10,7 @@ import java.util.List;
  *   <li>{@link LoopsLink}: the other loops of this process ({@code chat --loops N}); nicknames are
  *       kept by one {@link Roster} on the first loop, lines cross with {@code callSoonThreadsafe},
  *       one batch per turn per loop.</li>
- *   <li>The same, with a Redis-backed roster ({@code chat --redis}): the other chat
+ *   <li>The same, with a {@link RedisRoom} as its roster ({@code chat --redis}): the other chat
  *       servers, through Redis pub/sub ({@code PUBLISH} of each batch, a {@code SET NX} per
  *       nickname for {@link #claimGuest}/{@link #rename}, a subscriber on the home loop that hands
  *       the other servers' lines to every part of this process).</li>

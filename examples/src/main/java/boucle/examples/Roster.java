@@ -9,7 +9,7 @@ import java.util.List;
  * cancelled on the way is undone by that member's release, and never frees someone else's name.
  * <ul>
  *   <li>{@link LocalRoster}: the room lives in this process; nothing parks.</li>
- *   <li>{@code RedisRoom} (next): the room spans chat servers; a claim is a {@code SET NX} in Redis and
+ *   <li>{@link RedisRoom}: the room spans chat servers; a claim is a {@code SET NX} in Redis and
  *       parks for its round trip.</li>
  * </ul>
  * Home-loop only.
