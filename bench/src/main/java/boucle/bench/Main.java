@@ -71,7 +71,7 @@ public final class Main {
             case "soak" -> {
                 return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
-            case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops",
+            case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops", "redis-chat",
                     "report" -> {
                 return runParts(command, settings(options), out);
             }
@@ -116,6 +116,7 @@ public final class Main {
             case "chat" -> new ChatLoad(settings).run();
             case "before-after" -> new BeforeAfter(settings).run();
             case "loops" -> new LoopsBench(settings).run();
+            case "redis-chat" -> new RedisChat(settings).run();
             default -> throw new IllegalArgumentException("no part named '" + part + "'");
         }
     }
@@ -185,6 +186,7 @@ public final class Main {
         out.println("  chat         chat fan-out to 2,000 members, and a line flood: Boucle's chat vs a Netty chat");
         out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
         out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
+        out.println("  redis-chat   chat across two servers through Redis vs one server, 200 members (bench/results/redis-chat-table.md)");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");

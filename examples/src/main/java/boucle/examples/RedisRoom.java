@@ -2,16 +2,15 @@ package boucle.examples;
 
 import boucle.core.Boucle;
 import boucle.core.Loop;
+import boucle.redis.RedisCall;
 import boucle.redis.RedisClient;
 import boucle.redis.RedisEvent;
 import boucle.redis.RedisException;
 import boucle.redis.RedisOptions;
 import boucle.redis.RedisSubscriber;
 import boucle.redis.RedisUri;
-import boucle.redis.RedisValue;
-import boucle.redis.SetArgs;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,16 +25,10 @@ import java.util.function.Consumer;
  * and what the other servers say comes in on a subscription and is handed to every loop's part.
  *
  * <h2>In Redis</h2>
- * For room {@code R} ({@code lobby}), prefix {@code boucle:chat:R}:
- * <ul>
- *   <li>channel {@code boucle:chat:R}: every server's messages ({@link RoomWire}), each server
- *       publishing from its one connection, so each sender's lines keep their order;</li>
- *   <li>{@code boucle:chat:R:nick:NAME}: who holds nickname NAME (a member's id), claimed with
- *       {@code SET NX PX 3000}; the holder's server renews it each heartbeat, so a dead server's
- *       names are free again within the time to live;</li>
- *   <li>{@code boucle:chat:R:order}: an {@code INCR} counter, the room's join order (and the N
- *       of {@code guest-N}).</li>
- * </ul>
+ * Room {@code R} ({@code lobby}, the chat's one room) is the channel {@code boucle:chat:R}, where
+ * every server publishes its messages ({@link RoomWire}) from its one connection, so each sender's
+ * lines keep their order; and the keys {@code boucle:chat:R:*} of the room's
+ * {@link RedisNicknames}. A server's own messages come back to it: it knows them by its id.
  *
  * <h2>Heartbeat 1 s, time to live 3 s</h2>
  * Every {@value #HEARTBEAT_MILLIS} ms a server renews its nicknames (one {@code EVAL}) and
@@ -72,25 +65,8 @@ final class RedisRoom implements Roster {
     /** As much as one member may have waiting ({@link Chat#MAX_QUEUED_BYTES}): a backlog sent after a stall does not by itself cut off a member who reads. */
     private static final int OUTBOX_BYTES = Chat.MAX_QUEUED_BYTES;
     private static final int BATCH_BYTES = 64 * 1024;
+    private static final int PUBLISHES_IN_FLIGHT = 4;
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
-    /** Renews this server's nicknames (or claims them again, after Redis restarted empty); raises the order counter to what this server has seen. Returns the indexes (1-based) of the names someone else holds. */
-    private static final String RENEW = """
-            local order = tonumber(redis.call('GET', KEYS[1]) or '0')
-            if order < tonumber(ARGV[2]) then redis.call('SET', KEYS[1], ARGV[2]) end
-            local lost = {}
-            for i = 2, #KEYS do
-              local holder = redis.call('GET', KEYS[i])
-              if holder == ARGV[i + 1] then redis.call('PEXPIRE', KEYS[i], ARGV[1])
-              elseif not holder then redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1])
-              else table.insert(lost, i - 1) end
-            end
-            return lost
-            """;
-    /** Deletes a nickname if its holder is still the member given: a late release never frees someone else's name. */
-    private static final String UNCLAIM = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-            return 0
-            """;
 
     /** A member of this server: its nickname, and its place in the room's join order. */
     private static final class Own {
@@ -114,6 +90,7 @@ final class RedisRoom implements Roster {
     private final Outbox outbox = new Outbox(OUTBOX_BYTES);
     private Consumer<List<String>> everyPart = lines -> { };
     private RedisClient commands;
+    private RedisNicknames nicknames;
     private RedisSubscriber subscriber;
     private Loop home;
     private long sent;
@@ -150,6 +127,7 @@ final class RedisRoom implements Roster {
     void start() throws RedisException {
         home = Loop.current();
         commands = RedisClient.connect(uri, options);
+        nicknames = new RedisNicknames(commands, prefix, TTL_MILLIS);
         try {
             subscriber = RedisSubscriber.connect(uri, options);
             subscriber.subscribe(channel);
@@ -170,11 +148,6 @@ final class RedisRoom implements Roster {
         outbox.offer(RoomWire.hello());
     }
 
-    /** This server's id in the room's messages. Any thread. */
-    String serverId() {
-        return server;
-    }
-
     // ---- the roster ------------------------------------------------------------------------
 
     @Override
@@ -183,13 +156,13 @@ final class RedisRoom implements Roster {
         if (commands.isLinked()) {
             try {
                 for (int attempt = 0; attempt < 100; attempt++) {
-                    long order = commands.command("INCR", prefix + "order").asLong();
+                    long order = nicknames.nextOrder();
                     if (order <= highestOrder()) { // Redis restarted empty: raise its counter first (and claim our names again)
                         renewNicknames();
                         continue;
                     }
                     String nick = "guest-" + order;
-                    if (commands.set(prefix + "nick:" + nick, owner, SetArgs.nx().px(TTL_MILLIS))) {
+                    if (nicknames.claim(nick, owner)) {
                         seat(owner, nick, order);
                         return nick;
                     }
@@ -209,20 +182,20 @@ final class RedisRoom implements Roster {
             return false; // released meanwhile: the member left
         }
         try {
-            if (!commands.set(prefix + "nick:" + wanted, owner, SetArgs.nx().px(TTL_MILLIS))) {
-                return owner.equals(commands.get(prefix + "nick:" + wanted));
+            if (!nicknames.claim(wanted, owner)) {
+                return false;
             }
         } catch (RedisException unreachable) {
             throw new LinkDownException("nicknames cannot change while the link to other servers is down");
         }
         Own member = own.get(owner);
         if (member == null) { // left while the claim was on its way
-            unclaim(wanted, owner);
+            nicknames.unclaim(wanted, owner);
             return false;
         }
         String old = member.nick;
         member.nick = wanted;
-        unclaim(old, owner);
+        nicknames.unclaim(old, owner);
         outbox.offer(RoomWire.renamed(old, wanted));
         return true;
     }
@@ -231,7 +204,7 @@ final class RedisRoom implements Roster {
     public void release(String owner) {
         Own member = own.remove(owner);
         if (member != null) {
-            unclaim(member.nick, owner);
+            nicknames.unclaim(member.nick, owner);
             outbox.offer(RoomWire.left(member.nick));
         }
     }
@@ -262,18 +235,40 @@ final class RedisRoom implements Roster {
 
     // ---- the tasks ---------------------------------------------------------------------------
 
-    /** Publishes what the outbox holds, a batch per {@code PUBLISH}, one at a time: one sender, in order. */
+    /**
+     * Publishes what the outbox holds, a batch per {@code PUBLISH}, from this one task on one
+     * connection: Redis runs them in the order sent, so each sender's lines keep their order. Up to
+     * {@value #PUBLISHES_IN_FLIGHT} are sent before the first reply is awaited: a round trip to
+     * Redis (a scheduling delay on a busy machine) is not paid once per batch.
+     */
     private void publishForever() throws Exception {
+        ArrayDeque<RedisCall> inFlight = new ArrayDeque<>();
+        ArrayDeque<Integer> sizes = new ArrayDeque<>();
         try {
             for (;;) {
                 List<String> batch = outbox.take(BATCH_BYTES);
+                boolean failed = false;
                 try {
-                    commands.publish(channel, RoomWire.message(server, ++sent, batch));
-                } catch (RedisException failed) {
+                    inFlight.add(commands.send("PUBLISH", channel, RoomWire.message(server, ++sent, batch)));
+                    sizes.add(batch.size());
+                } catch (RedisException refused) {
                     outbox.lost(batch.size());
-                    if (!commands.isLinked()) {
-                        awaitCommandsBack();
+                    failed = true;
+                }
+                while (!inFlight.isEmpty() && (inFlight.size() >= PUBLISHES_IN_FLIGHT || inFlight.peek().isDone())) {
+                    int events = sizes.poll();
+                    try {
+                        inFlight.poll().await();
+                    } catch (RedisException lost) { // down, or timed out: that batch may not have reached the others
+                        outbox.lost(events);
+                        failed = true;
                     }
+                }
+                if (failed && !commands.isLinked()) {
+                    inFlight.clear(); // they failed with the link: nobody will read their replies
+                    sizes.forEach(outbox::lost);
+                    sizes.clear();
+                    awaitCommandsBack();
                 }
             }
         } finally {
@@ -369,44 +364,16 @@ final class RedisRoom implements Roster {
         if (!commands.isLinked()) {
             return;
         }
-        List<String> call = new ArrayList<>(List.of("EVAL", RENEW, Integer.toString(own.size() + 1), prefix + "order"));
-        List<String> holders = new ArrayList<>();
-        List<String> nicks = new ArrayList<>();
-        own.forEach((id, member) -> {
-            call.add(prefix + "nick:" + member.nick);
-            holders.add(id);
-            nicks.add(member.nick);
-        });
-        call.add(Long.toString(TTL_MILLIS));
-        call.add(Long.toString(highestOrder()));
-        call.addAll(holders);
+        Map<String, String> held = new LinkedHashMap<>();
+        own.forEach((id, member) -> held.put(member.nick, id));
         try {
-            RedisValue lost = commands.command(call.toArray(String[]::new));
-            if (lost.isError()) {
-                System.err.println("chat: Redis refused to renew the nicknames: " + lost.asString());
-                return;
-            }
-            for (RedisValue index : lost.asList()) {
-                System.err.println("chat: nickname '" + nicks.get((int) index.asLong() - 1)
-                        + "' of a member here is held by a member of another server (both took it while Redis was down)");
+            for (String nick : nicknames.renew(held, highestOrder())) {
+                System.err.println("chat: nickname '" + nick + "' of a member here is held by a member of another"
+                        + " server (both took it while Redis was down)");
             }
         } catch (RedisException unreachable) {
-            // the next heartbeat tries again; the names live 3 s, three heartbeats
+            // the next heartbeat tries again; a name lives 3 s, three heartbeats
         }
-    }
-
-    /** Frees {@code nick} in Redis if {@code owner} still holds it, in a task of its own: callers never park. */
-    private void unclaim(String nick, String owner) {
-        if (commands == null || !commands.isLinked()) {
-            return; // it expires within the time to live
-        }
-        home.spawn("chat-redis-unclaim", () -> {
-            try {
-                commands.command("EVAL", UNCLAIM, "1", prefix + "nick:" + nick, owner);
-            } catch (RedisException unreachable) {
-                // it expires within the time to live
-            }
-        });
     }
 
     private void seat(String owner, String nick, long order) {
