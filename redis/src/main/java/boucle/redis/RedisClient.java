@@ -302,7 +302,7 @@ public final class RedisClient implements AutoCloseable, LoopBound {
     }
 
     /** Hands each reply to the oldest call waiting. */
-    private static final class Replies implements Link.Side {
+    private final class Replies implements Link.Side {
         @Override
         public void up(RedisConnection connection, boolean again) {
             // a command connection needs nothing more than the handshake
@@ -320,6 +320,12 @@ public final class RedisClient implements AutoCloseable, LoopBound {
         @Override
         public void down(RedisException cause) {
             // the connection failed its calls already
+        }
+
+        @Override
+        public void ping(RedisConnection connection) throws RedisException {
+            // a call nobody awaits: its reply, in its place in the order, is dropped
+            connection.send(new RedisCall(link.loop, "PING", link.options.commandTimeout()), List.of("PING"));
         }
     }
 }

@@ -350,6 +350,9 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
                 Link.LOG.log(Level.WARNING, "Redis at {0} refused a subscription: {1}", link.uri, error.message());
                 return;
             }
+            if (value instanceof RedisValue.Simple simple && simple.text().equals("PONG")) {
+                return; // a PING's answer before any subscription (after one, it is a "pong" array)
+            }
             if (!(value instanceof RedisValue.Array array) || array.items().size() < 2) {
                 throw new RedisProtocolException("not a pub/sub message: " + value);
             }
@@ -414,6 +417,11 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
                 enqueue(message);
             }
             held.clear();
+        }
+
+        @Override
+        public void ping(RedisConnection connection) throws RedisException {
+            connection.sendUntracked(List.of("PING"));
         }
 
         @Override
