@@ -40,8 +40,12 @@ import java.util.Objects;
  * unknown), and so does every command issued while the link is down: they are not queued for
  * later, as a caller that waits for a dead Redis is what a chat must not do. The client
  * reconnects in the background, with a pause of {@link RedisOptions#backoffMin()} doubling up to
- * {@link RedisOptions#backoffMax()}, and commands work again once it is back.
- * {@link #isLinked()} says whether it is up; {@link #awaitLinkChange()} parks until it changes.
+ * {@link RedisOptions#backoffMax()}, and commands work again once it is back (a connection counts
+ * as back once Redis has answered its {@code PING}). A Redis that stalls without closing anything
+ * (stopped, swapping, behind a dead network) is found out too: a link silent for
+ * {@link RedisOptions#pingInterval()} is sent a {@code PING}, and if nothing comes back within the
+ * command timeout it is taken as lost. {@link #isLinked()} says whether it is up;
+ * {@link #awaitLinkChange()} parks until it changes.
  *
  * <h2>Why a client of our own</h2>
  * The issue left the choice open: a small RESP client on {@code AsyncSocket}, or an established

@@ -37,7 +37,9 @@ import java.util.function.BooleanSupplier;
  * reconnects with backoff ({@link RedisOptions#backoff}), subscribes again to every channel and
  * pattern it holds, and only once Redis has confirmed them all gives a {@link RedisEvent.LinkBack}:
  * from then on no message published is missed. Messages published meanwhile are lost (Redis
- * pub/sub keeps nothing for an absent subscriber). A {@link #subscribe} made while the link is
+ * pub/sub keeps nothing for an absent subscriber). A stalled Redis is noticed as the client
+ * notices it (a silent link answers no {@code PING}: see {@link RedisOptions#pingInterval()}).
+ * A {@link #subscribe} made while the link is
  * down throws {@link RedisUnavailableException} but stands: the channel is subscribed when the
  * link comes back.
  *
