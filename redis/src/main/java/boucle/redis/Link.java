@@ -39,6 +39,9 @@ final class Link {
 
         /** The connection was lost for {@code cause}; its calls were failed already. Must not park. */
         void down(RedisException cause);
+
+        /** Sends a {@code PING} on a silent connection, whose answer comes to {@link #value} (or nothing). Must not park. */
+        void ping(RedisConnection connection) throws RedisException;
     }
 
     final Loop loop;
@@ -176,10 +179,34 @@ final class Link {
         }
     }
 
+    /**
+     * Reads until the connection breaks, and returns why. A silence of {@code pingInterval} sends
+     * a {@code PING}; a further silence of {@code commandTimeout} is a loss: a stalled Redis, or
+     * one behind a dead network, sends no reset.
+     */
     private RedisException readUntilLost(RedisConnection live) {
+        boolean probing = false;
         try {
             while (true) {
-                side.value(live, live.readValue());
+                RedisValue value;
+                try {
+                    value = live.readValue();
+                } catch (RedisConnection.Silence quiet) {
+                    if (probing) {
+                        return new RedisUnavailableException("Redis at " + uri + " answered nothing, not even PING, for "
+                                + (options.pingInterval().toMillis() + options.commandTimeout().toMillis())
+                                + " ms: the link is taken as lost");
+                    }
+                    probing = true;
+                    side.ping(live);
+                    live.expectWithin(options.commandTimeout());
+                    continue;
+                }
+                if (probing) {
+                    probing = false;
+                    live.expectWithin(options.pingInterval());
+                }
+                side.value(live, value);
             }
         } catch (RedisException e) {
             return live.lostCause() != null ? live.lostCause() : e;

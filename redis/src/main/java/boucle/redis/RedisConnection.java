@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -79,9 +80,18 @@ final class RedisConnection {
             if (uri.database() != 0) {
                 connection.handshake(List.of("SELECT", Integer.toString(uri.database())), "SELECT " + uri.database());
             }
-            socket.setReadTimeout(Duration.ZERO);
+            // a Redis that is stalled (stopped, swapping) still completes TCP handshakes from its
+            // backlog: only an answer says it serves
+            connection.handshake(List.of("PING"), "PING");
+            socket.setReadTimeout(options.pingInterval()); // silence past it: the link is checked
+            opened = true;
             opened = true;
             return connection;
+        } catch (RedisProtocolException e) {
+            RedisUnavailableException failure = new RedisUnavailableException("the server at " + uri
+                    + " does not speak RESP (is it Redis?): " + e.getMessage(), e);
+            connection.lose(failure);
+            throw failure;
         } catch (RedisException e) {
             connection.lose(e);
             throw e;
@@ -204,6 +214,8 @@ final class RedisConnection {
     /**
      * Parks until the next reply or push message.
      *
+     * @throws Silence if nothing came for the read timeout ({@link #expectWithin}); the
+     *     connection stays usable
      * @throws RedisUnavailableException at the end of the stream or when the socket fails
      * @throws RedisProtocolException if the bytes are not RESP2
      */
@@ -216,6 +228,8 @@ final class RedisConnection {
             ByteBuf data;
             try {
                 data = socket.read();
+            } catch (SocketTimeoutException quiet) {
+                throw new Silence();
             } catch (IOException e) {
                 throw lost != null ? lost : new RedisUnavailableException("reading from " + uri + " failed: "
                         + describe(e), e);
@@ -224,6 +238,23 @@ final class RedisConnection {
                 throw new RedisUnavailableException("Redis at " + uri + " closed the connection");
             }
             reader.feed(data);
+        }
+    }
+
+    /** How long {@link #readValue()} waits for bytes before it throws {@link Silence}. */
+    void expectWithin(Duration timeout) {
+        socket.setReadTimeout(timeout);
+    }
+
+    /** Nothing came from Redis for the read timeout: a signal for the link, never shown to users. */
+    static final class Silence extends RedisException {
+        Silence() {
+            super("no bytes from Redis within the read timeout");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // a signal, thrown on a quiet link every ping interval: no stack to fill
         }
     }
 

@@ -30,15 +30,23 @@ import java.util.Objects;
  *     {@code receive} them yet; when it is full, the subscriber stops reading its socket until
  *     there is room (Redis then buffers, and past its {@code client-output-buffer-limit} for
  *     pub/sub it disconnects: a {@link RedisEvent.LinkLost}); default 10,000
+ * @param pingInterval how long a link may stay silent before it is checked with a {@code PING};
+ *     if nothing comes back within the command timeout, the link is taken as lost (a stalled
+ *     or unreachable Redis sends no reset), then rebuilt like a broken one; default 2 s. So a
+ *     stall is noticed within {@code pingInterval + commandTimeout}. (Commands that block in
+ *     Redis longer than the command timeout, such as {@code BLPOP key 0}, do not fit a shared
+ *     connection anyway: their callers time out.)
  */
 public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Duration backoffMin,
-        Duration backoffMax, int maxPendingCommands, long maxBulkBytes, int maxQueuedEvents) {
+        Duration backoffMax, int maxPendingCommands, long maxBulkBytes, int maxQueuedEvents,
+        Duration pingInterval) {
 
     public RedisOptions {
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(commandTimeout, "commandTimeout");
         requirePositive(backoffMin, "backoffMin");
         requirePositive(backoffMax, "backoffMax");
+        requirePositive(pingInterval, "pingInterval");
         if (backoffMax.compareTo(backoffMin) < 0) {
             throw new IllegalArgumentException("backoff max " + backoffMax + " is shorter than its min " + backoffMin);
         }
@@ -63,37 +71,42 @@ public record RedisOptions(Duration connectTimeout, Duration commandTimeout, Dur
     /** The defaults listed above. */
     public static RedisOptions defaults() {
         return new RedisOptions(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100),
-                Duration.ofSeconds(5), 10_000, 512L * 1024 * 1024, 10_000);
+                Duration.ofSeconds(5), 10_000, 512L * 1024 * 1024, 10_000, Duration.ofSeconds(2));
     }
 
     public RedisOptions connectTimeout(Duration timeout) {
         return new RedisOptions(timeout, commandTimeout, backoffMin, backoffMax, maxPendingCommands, maxBulkBytes,
-                maxQueuedEvents);
+                maxQueuedEvents, pingInterval);
     }
 
     public RedisOptions commandTimeout(Duration timeout) {
         return new RedisOptions(connectTimeout, timeout, backoffMin, backoffMax, maxPendingCommands, maxBulkBytes,
-                maxQueuedEvents);
+                maxQueuedEvents, pingInterval);
     }
 
     /** The pauses between reconnection attempts: {@code min}, doubling up to {@code max}. */
     public RedisOptions backoff(Duration min, Duration max) {
         return new RedisOptions(connectTimeout, commandTimeout, min, max, maxPendingCommands, maxBulkBytes,
-                maxQueuedEvents);
+                maxQueuedEvents, pingInterval);
     }
 
     public RedisOptions maxPendingCommands(int max) {
         return new RedisOptions(connectTimeout, commandTimeout, backoffMin, backoffMax, max, maxBulkBytes,
-                maxQueuedEvents);
+                maxQueuedEvents, pingInterval);
     }
 
     public RedisOptions maxBulkBytes(long max) {
         return new RedisOptions(connectTimeout, commandTimeout, backoffMin, backoffMax, maxPendingCommands, max,
-                maxQueuedEvents);
+                maxQueuedEvents, pingInterval);
+    }
+
+    public RedisOptions pingInterval(Duration interval) {
+        return new RedisOptions(connectTimeout, commandTimeout, backoffMin, backoffMax, maxPendingCommands,
+                maxBulkBytes, maxQueuedEvents, interval);
     }
 
     public RedisOptions maxQueuedEvents(int max) {
         return new RedisOptions(connectTimeout, commandTimeout, backoffMin, backoffMax, maxPendingCommands,
-                maxBulkBytes, max);
+                maxBulkBytes, max, pingInterval);
     }
 }

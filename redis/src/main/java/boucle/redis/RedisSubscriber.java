@@ -37,7 +37,9 @@ import java.util.function.BooleanSupplier;
  * reconnects with backoff ({@link RedisOptions#backoff}), subscribes again to every channel and
  * pattern it holds, and only once Redis has confirmed them all gives a {@link RedisEvent.LinkBack}:
  * from then on no message published is missed. Messages published meanwhile are lost (Redis
- * pub/sub keeps nothing for an absent subscriber). A {@link #subscribe} made while the link is
+ * pub/sub keeps nothing for an absent subscriber). A stalled Redis is noticed as the client
+ * notices it (a silent link answers no {@code PING}: see {@link RedisOptions#pingInterval()}).
+ * A {@link #subscribe} made while the link is
  * down throws {@link RedisUnavailableException} but stands: the channel is subscribed when the
  * link comes back.
  *
@@ -350,6 +352,9 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
                 Link.LOG.log(Level.WARNING, "Redis at {0} refused a subscription: {1}", link.uri, error.message());
                 return;
             }
+            if (value instanceof RedisValue.Simple simple && simple.text().equals("PONG")) {
+                return; // a PING's answer before any subscription (after one, it is a "pong" array)
+            }
             if (!(value instanceof RedisValue.Array array) || array.items().size() < 2) {
                 throw new RedisProtocolException("not a pub/sub message: " + value);
             }
@@ -414,6 +419,11 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
                 enqueue(message);
             }
             held.clear();
+        }
+
+        @Override
+        public void ping(RedisConnection connection) throws RedisException {
+            connection.sendUntracked(List.of("PING"));
         }
 
         @Override

@@ -288,6 +288,52 @@ class RedisClientTest {
     }
 
     @BoucleTest(timeoutMillis = 20_000)
+    void aStalledRedisIsTakenAsLostWhenItAnswersNoPingAndTheLinkReturnsWhenItResumes() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            RedisClient client = connect(redis, RedisOptions.defaults().pingInterval(Duration.ofMillis(200))
+                    .commandTimeout(Duration.ofMillis(300)).connectTimeout(Duration.ofMillis(300))
+                    .backoff(Duration.ofMillis(20), Duration.ofMillis(100)));
+            try {
+                client.set("k", "v");
+                redis.pause(); // no reset, no end of stream: only silence
+                long stalledAt = System.nanoTime();
+                assertFalse(client.awaitLinkChange(), "silence, an unanswered PING: lost");
+                long noticedMillis = (System.nanoTime() - stalledAt) / 1_000_000;
+                assertTrue(noticedMillis >= 400, "not before ping interval + command timeout: " + noticedMillis + " ms");
+                assertThrows(RedisUnavailableException.class, () -> client.get("k"));
+                redis.resume();
+                assertTrue(client.awaitLinkChange(), "back once Redis answers the connection's PING");
+                assertEquals("v", client.get("k"), "the same Redis, its data kept");
+            } finally {
+                closeAndWait(client);
+            }
+        }
+    }
+
+    @BoucleTest
+    void aQuietLinkIsCheckedWithPingsAndStaysUp() throws Exception {
+        RedisClient redis = connect(shared, RedisOptions.defaults().pingInterval(Duration.ofMillis(50)));
+        try {
+            long before = pingsServed(redis);
+            Boucle.sleep(Duration.ofMillis(400));
+            assertTrue(redis.isLinked());
+            assertTrue(pingsServed(redis) - before >= 2, "an idle link is pinged, and the answers keep it up");
+            assertEquals(0, redis.pendingCommands(), "the pings' replies were taken in their turn");
+            assertEquals("PONG", redis.command("PING").asString());
+        } finally {
+            closeAndWait(redis);
+        }
+    }
+
+    /** How many PINGs Redis has served, from {@code INFO commandstats}. */
+    private static long pingsServed(RedisClient redis) throws RedisException {
+        String stats = redis.command("INFO", "commandstats").asString();
+        return stats.lines().filter(line -> line.startsWith("cmdstat_ping:calls=")).findFirst()
+                .map(line -> Long.parseLong(line.substring("cmdstat_ping:calls=".length(), line.indexOf(','))))
+                .orElse(0L);
+    }
+
+    @BoucleTest(timeoutMillis = 20_000)
     void pastTheQueueBoundACommandFailsAtOnceWithoutSendingIt() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             RedisClient client = connect(redis, RedisOptions.defaults().maxPendingCommands(5));
@@ -357,28 +403,50 @@ class RedisClientTest {
         }
     }
 
+    /** A fake server on a plain thread: answers the first command with {@code first}, the second with {@code second}. */
+    private static Task<Void> fakeServer(ServerSocket listener, String first, String second) {
+        return Boucle.spawn(() -> Boucle.runInThread(() -> {
+            try (var socket = listener.accept()) {
+                for (String answer : new String[] {first, second}) {
+                    if (answer == null || socket.getInputStream().read(new byte[64]) < 0) {
+                        break;
+                    }
+                    socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                }
+                socket.getInputStream().read(new byte[64]); // until the client hangs up
+            }
+            return null;
+        }));
+    }
+
     @BoucleTest
     void garbageFromTheServerDropsTheLinkWithAProtocolError() throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Task<Void> server = Boucle.spawn(() -> Boucle.runInThread(() -> {
-                try (var socket = fake.accept()) {
-                    socket.getInputStream().read(new byte[64]);
-                    socket.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    socket.getInputStream().read(new byte[64]); // until the client hangs up
-                }
-                return null;
-            }));
+            Task<Void> server = fakeServer(fake, "+PONG\r\n", "HTTP/1.1 400 Bad Request\r\n\r\n");
             RedisClient client = RedisClient.connect(RedisUri.of("127.0.0.1", fake.getLocalPort()),
                     RedisOptions.defaults().backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)));
             try {
                 RedisUnavailableException dropped = assertThrows(RedisUnavailableException.class,
-                        () -> client.command("PING"));
+                        () -> client.command("GET", "k"));
                 assertInstanceOf(RedisProtocolException.class, dropped.getCause(), dropped.toString());
                 assertTrue(dropped.getMessage().contains("RESP2 type"), dropped.getMessage());
+                assertFalse(client.isLinked());
                 server.await();
             } finally {
                 closeAndWait(client);
             }
+        }
+    }
+
+    @BoucleTest
+    void connectingToAServerThatIsNotRedisFailsSayingSo() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Task<Void> server = fakeServer(fake, "SSH-2.0-OpenSSH_9.2\r\n", null);
+            RedisUnavailableException refused = assertThrows(RedisUnavailableException.class,
+                    () -> RedisClient.connect(RedisUri.of("127.0.0.1", fake.getLocalPort()), RedisOptions.defaults()));
+            assertTrue(refused.getMessage().contains("127.0.0.1:" + fake.getLocalPort()), refused.getMessage());
+            assertTrue(refused.getMessage().contains("does not speak RESP"), refused.getMessage());
+            server.await();
         }
     }
 

@@ -137,6 +137,29 @@ class RedisSubscriberTest {
     }
 
     @BoucleTest(timeoutMillis = 20_000)
+    void aStalledRedisGivesLinkLostAfterAnUnansweredPingAndLinkBackWhenItResumes() throws Exception {
+        RedisOptions watchful = QUICK.pingInterval(Duration.ofMillis(200)).commandTimeout(Duration.ofMillis(300))
+                .connectTimeout(Duration.ofMillis(300));
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            RedisSubscriber sub = RedisSubscriber.connect(uri(redis), watchful);
+            RedisClient client = RedisClient.connect(uri(redis), QUICK);
+            try {
+                sub.subscribe("stall");
+                redis.pause();
+                RedisEvent lost = sub.receive();
+                assertInstanceOf(RedisEvent.LinkLost.class, lost);
+                assertTrue(((RedisEvent.LinkLost) lost).cause().getMessage().contains("not even PING"), lost.toString());
+                redis.resume();
+                assertEquals(new RedisEvent.LinkBack(), sub.receive());
+                assertEquals(1, client.publish("stall", "over"));
+                assertEquals(message("stall", "over"), sub.receive());
+            } finally {
+                closeAll(sub, client);
+            }
+        }
+    }
+
+    @BoucleTest(timeoutMillis = 20_000)
     void aSubscriptionMadeWhileDownFailsButStandsAndIsMadeWhenTheLinkIsBack() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             RedisSubscriber sub = RedisSubscriber.connect(uri(redis), QUICK);
@@ -170,6 +193,9 @@ class RedisSubscriberTest {
                 redis.send("PUBLISH", "slow", "m" + i);
             }
             redis.command("PING"); // every PUBLISH has been handled by Redis
+            for (int waited = 0; sub.queuedEvents() < 10 && waited < 1_000; waited++) {
+                Boucle.sleep(Duration.ofMillis(5)); // the messages are on their way on another socket
+            }
             Boucle.waitAllTasksBlocked();
             assertEquals(10, sub.queuedEvents(), "the subscriber stopped reading at the bound");
             for (int i = 0; i < 500; i++) {
