@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     private static final List<String> HARDENING = List.of("fairness", "chat", "before-after");
     private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle", "fairness", "chat", "before-after",
-            "redis");
+            "redis", "redis-chat");
 
     private Main() {
     }

@@ -50,8 +50,11 @@ import java.util.function.Consumer;
  *       make ({@code guest-SERVERID-N}, claimed in Redis once it is back), and {@code /nick} is
  *       refused, since its uniqueness cannot be checked.</li>
  *   <li>A slow Redis: nothing a member does waits for Redis except a nickname claim (one round
- *       trip, bounded by the command timeout, 2 s); lines wait in the bounded {@link Outbox}
- *       (256 KiB), past which new ones are dropped, counted, and logged once per 10 s.</li>
+ *       trip, bounded by the command timeout, 2 s; then the member gets a server-local name as
+ *       above); lines wait in the bounded {@link Outbox} (256 KiB, what one member may have
+ *       waiting), past which new ones are dropped, counted, and logged once per 10 s. A Redis that
+ *       stops answering altogether (a stopped process, a dead network) is found out by the
+ *       client's {@code PING} within a few seconds and handled as a lost link.</li>
  * </ul>
  *
  * <p>Home-loop only: every method, and the three tasks it starts there (publisher, receiver,
