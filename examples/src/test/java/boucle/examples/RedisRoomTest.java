@@ -384,4 +384,33 @@ class RedisRoomTest {
             erin.close();
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aChatServerStoppedWithSigtermSaysByeAndItsMembersLeaveTheOthersRoomOnce() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             LinkedChat a = LinkedChat.start(redis, 1);
+             ServerProcess b = ServerProcess.start("chat", List.of("--loops", "2", "--redis", redis.uri()));
+             Client alice = new Client(a.port())) {
+            Client dave = new Client(b.port());
+            Client erin = new Client(b.port());
+            alice.expect("* " + erin.nick + " joined");
+
+            b.signal("TERM");
+            assertEquals(0, b.awaitExit());
+            List<String> told = new ArrayList<>();
+            for (int left = 0; left < 2; ) {
+                String line = alice.next();
+                told.add(line);
+                left += line.contains(" left (server ") ? 1 : 0;
+            }
+            // the bye goes out as the server drains; were it lost, the time to live would tell instead
+            assertTrue(told.equals(List.of("* " + dave.nick + " left (server shut down)", "* " + erin.nick + " left (server shut down)"))
+                    || told.equals(List.of("* " + dave.nick + " left (server lost)", "* " + erin.nick + " left (server lost)")),
+                    told.toString());
+            assertEquals(List.of(alice.nick), alice.who());
+            dave.close();
+            erin.close();
+        }
+    }
 }
