@@ -2,6 +2,7 @@ package boucle.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Loop;
@@ -122,6 +123,30 @@ class TlsServerTest {
             assertEquals(5, log.messages().size(), "one line per bad peer: " + log.messages());
             assertTrue(log.messages().stream().allMatch(line -> line.startsWith("connection ended: connection from ")),
                     log.messages().toString());
+            assertEquals(1, server.connectionCount(), "only the steady client is left");
+        }
+    }
+
+    @Test
+    void handshakeFailuresEachCostOneLogLineAndTheOthersGoOn() throws Exception {
+        try (LogCapture log = LogCapture.of("boucle.net");
+             BackgroundServer server = BackgroundServer.start(AsyncServer.builder(TlsServerTest::echo)
+                     .tls(certificate.serverOptions().withProtocols("TLSv1.3")).logInterval(Duration.ofMillis(1)));
+             SSLSocket steady = jdkClient(server.port())) {
+            ping(steady, "before\n");
+            try (SSLSocket tooOld = jdkClient(server.port())) { // no protocol in common
+                tooOld.setEnabledProtocols(new String[] {"TLSv1.2"});
+                assertThrows(javax.net.ssl.SSLHandshakeException.class, tooOld::startHandshake);
+            }
+            log.await("protocol", Duration.ofSeconds(10));
+            ping(steady, "after a protocol mismatch\n");
+            try (Loop loop = Net.newLoop()) { // a client that trusts only the JDK's CAs refuses the certificate
+                assertThrows(boucle.core.TaskFailedException.class, () -> loop.runTask(() -> AsyncSocket.connect(
+                        "127.0.0.1", server.port(), Duration.ofSeconds(5), TlsOptions.client())));
+            }
+            log.await("certificate_unknown", Duration.ofSeconds(10));
+            ping(steady, "after a refused certificate\n");
+            assertEquals(2, log.messages().size(), "one line per failed handshake: " + log.messages());
             assertEquals(1, server.connectionCount(), "only the steady client is left");
         }
     }
