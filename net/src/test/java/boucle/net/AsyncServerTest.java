@@ -55,6 +55,28 @@ class AsyncServerTest {
     }
 
     @Test
+    void aUnixSocketServerRunsTheSameHandlerAndRemovesItsFileAtShutdown(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path directory) throws Exception {
+        java.nio.file.Path path = directory.resolve("echo.sock");
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)).unixSocket(path));
+             java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(
+                     java.net.UnixDomainSocketAddress.of(path))) { // a blocking client, as nc -U is one
+            assertEquals(java.net.UnixDomainSocketAddress.of(path), server.address());
+            client.write(java.nio.ByteBuffer.wrap("over a socket file\n".getBytes(UTF_8)));
+            BufferedReader in = new BufferedReader(new InputStreamReader(java.nio.channels.Channels.newInputStream(client), UTF_8));
+            assertEquals("over a socket file", in.readLine());
+            client.shutdownOutput();
+            assertEquals(null, in.readLine(), "the handler returned at the end of the stream and the server closed");
+            assertTrue(java.nio.file.Files.exists(path));
+            server.shutdown();
+            assertTrue(server.awaitStopped(Duration.ofSeconds(10)));
+            assertTrue(!java.nio.file.Files.exists(path), "the socket file is gone after the shutdown");
+            assertEquals(List.of("got over a socket file", "end of stream"), List.copyOf(events));
+        }
+    }
+
+    @Test
     void boundToPortZeroTellsTheChosenPort() throws Exception {
         try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> { }).port(0))) {
             assertTrue(server.port() > 0);
