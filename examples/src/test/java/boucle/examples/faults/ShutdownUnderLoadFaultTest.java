@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.examples.ChatClient;
+import boucle.examples.ServerProcess;
 import boucle.test.LineClient;
 import java.io.IOException;
 import java.io.InputStream;
