@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,17 +69,6 @@ class TlsServerTest {
         }
     }
 
-    private static byte[] halfAClientHello() throws IOException {
-        SSLEngine client = certificate.clientOptions().newEngine("127.0.0.1", 443);
-        client.beginHandshake();
-        ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-        client.wrap(ByteBuffer.allocate(0), hello);
-        hello.flip();
-        byte[] half = new byte[hello.remaining() / 2];
-        hello.get(half);
-        return half;
-    }
-
     @Test
     void badPeersEachCostOneLogLineAndTheOthersGoOn() throws Exception {
         try (LogCapture log = LogCapture.of("boucle.net");
@@ -104,7 +92,7 @@ class TlsServerTest {
             ping(steady, "after garbage\n");
 
             try (Socket vanishing = LineClient.openSocket(server.port())) {
-                vanishing.getOutputStream().write(halfAClientHello()); // then gone, mid-handshake
+                vanishing.getOutputStream().write(TlsFragments.halfAClientHello(certificate.clientOptions())); // then gone, mid-handshake
             }
             ping(steady, "after a vanished peer\n");
 
@@ -158,10 +146,7 @@ class TlsServerTest {
                 try (AsyncSocket client = AsyncSocket.connect("127.0.0.1", port, Duration.ofSeconds(5),
                         certificate.clientOptions())) {
                     SSLEngine engine = ((TlsStream) client.stream()).engine();
-                    ByteBuffer record = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                    engine.wrap(ByteBuffer.wrap(new byte[1000]), record);
-                    record.flip();
-                    ByteBuf half = Net.allocator().directBuffer().writeBytes(record.limit(record.limit() / 2));
+                    ByteBuf half = Net.allocator().directBuffer().writeBytes(TlsFragments.halfARecord(engine, new byte[1000]));
                     client.transport().send(half, Registration.NO_DEADLINE);
                     client.transport().sendEof(Registration.NO_DEADLINE);
                     client.setReadTimeout(Duration.ofSeconds(10));
