@@ -30,8 +30,19 @@ public final class ChatClient implements AutoCloseable {
     private volatile String nick;
     private volatile IOException endedBy;
 
+    /** Connects to the room on loopback {@code port}. */
     public ChatClient(int port) throws IOException {
-        this(LineClient.openSocket(port));
+        this(quietAllowed(LineClient.openSocket(port)));
+    }
+
+    /**
+     * No read timeout: the reader thread waits as long as the room is quiet, and only the server
+     * (or {@link #close()}) ends the stream, so {@link #awaitEnd} never mistakes a client-side
+     * timeout for the server closing; {@link #next()} has its own patience.
+     */
+    private static Socket quietAllowed(Socket socket) throws IOException {
+        socket.setSoTimeout(0);
+        return socket;
     }
 
     public ChatClient(Socket socket) {

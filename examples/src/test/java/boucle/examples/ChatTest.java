@@ -112,16 +112,19 @@ class ChatTest {
         SelfSignedCertificate certificate = SelfSignedCertificate.create();
         Chat chat = new Chat(new ChatRoom(Chat.MAX_QUEUED_BYTES));
         try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(chat::handle).tls(certificate.serverOptions()));
-             ChatClient alice = new ChatClient(tlsSocket(certificate, server.port()));
-             ChatClient bob = new ChatClient(tlsSocket(certificate, server.port()))) {
-            alice.expect("* guest-2 joined");
-            bob.send("/nick bob");
-            bob.send("hello over TLS");
-            alice.expect("bob: hello over TLS");
-            bob.send("/quit");
-            alice.expect("* bob left");
-            assertTrue(bob.awaitEnd(10_000), "the server ended bob's stream after /quit");
-            assertEquals(null, bob.endedBy(), "a clean end (close_notify), not an error: " + bob.endedBy());
+             ChatClient alice = new ChatClient(tlsSocket(certificate, server.port()))) {
+            assertTrue(alice.awaitWelcome(10_000), "alice is in the room"); // the handshakes race: join in turn
+            try (ChatClient bob = new ChatClient(tlsSocket(certificate, server.port()))) {
+                assertTrue(bob.awaitWelcome(10_000), "bob is in the room");
+                alice.expect("* " + bob.nick() + " joined");
+                bob.send("/nick bob");
+                bob.send("hello over TLS");
+                alice.expect("bob: hello over TLS");
+                bob.send("/quit");
+                alice.expect("* bob left");
+                assertTrue(bob.awaitEnd(10_000), "the server ended bob's stream after /quit");
+                assertEquals(null, bob.endedBy(), "a clean end (close_notify), not an error: " + bob.endedBy());
+            }
         }
     }
 
