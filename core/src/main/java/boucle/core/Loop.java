@@ -54,17 +54,18 @@ public final class Loop implements AutoCloseable {
 
     private final Clock clock;
     private final EventSource events;
-    private final ReadyQueue ready = new ReadyQueue();
-    private final TimerHeap timers = new TimerHeap();
-    private final Inbox fromOtherThreads;
+    // a turn's three phases, each in a file of its own: wait for events, run due timers, run the ready batch
     private final EventWait waiting;
+    private final TimerHeap timers = new TimerHeap();
+    private final ReadyQueue ready = new ReadyQueue();
+    /** The one door in from other threads ({@link #callSoonThreadsafe}). */
+    private final Inbox fromOtherThreads;
     private final LiveTasks live = new LiveTasks();
 
     /** Which step runs now, for the slow-step watchdog; costs two plain stores per step. */
     final StepWatch watch = new StepWatch();
     /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
     private int threadCallsInFlight;
-
 
     private volatile Thread owner;
     private volatile boolean running;
