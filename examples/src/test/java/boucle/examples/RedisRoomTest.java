@@ -11,21 +11,13 @@ import boucle.net.GroupServer;
 import boucle.net.LoopGroup;
 import boucle.redis.RedisUri;
 import boucle.test.RedisServerProcess;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
  * run as a separate process, and Redis killed, restarted and paused under them.
  */
 class RedisRoomTest {
-    private static final String WELCOME = "* welcome, you are ";
 
     /** A chat server of this JVM linked through Redis: its loops and its listening server. */
     private record LinkedChat(LoopGroup group, GroupServer server) implements AutoCloseable {
@@ -65,76 +56,22 @@ class RedisRoomTest {
         }
     }
 
-    /** A chat client: sends lines, reads the room's lines on a thread of its own. */
-    private static final class Client implements AutoCloseable {
-        final Socket socket;
-        final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final String nick;
-
-        Client(int port) throws IOException, InterruptedException {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            Thread reader = new Thread(this::readLines, "chat-client");
-            reader.setDaemon(true);
-            reader.start();
-            String welcome = next();
-            assertTrue(welcome.startsWith(WELCOME), welcome);
-            nick = welcome.substring(WELCOME.length(), welcome.indexOf('.'));
-        }
-
-        private void readLines() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    received.add(line);
-                }
-            } catch (IOException closed) {
-                // the test closed it, or the server did
-            }
-        }
-
-        void send(String line) throws IOException {
-            OutputStream out = socket.getOutputStream();
-            out.write((line + "\n").getBytes(UTF_8));
-            out.flush();
-        }
-
-        String next() throws InterruptedException {
-            String line = received.poll(20, TimeUnit.SECONDS);
-            assertNotNull(line, "no line came within 20 s");
-            return line;
-        }
-
-        /** Skips lines until one equals {@code expected}; returns the lines skipped. */
-        List<String> expect(String expected) throws InterruptedException {
-            List<String> skipped = new ArrayList<>();
-            for (String line = next(); !line.equals(expected); line = next()) {
-                skipped.add(line);
-            }
-            return skipped;
-        }
-
-        /** Asks {@code /who} and returns the nicknames listed, in order. */
-        List<String> who() throws IOException, InterruptedException {
-            send("/who");
-            String line;
-            do {
-                line = next();
-            } while (!line.startsWith("* here: "));
-            return Arrays.asList(line.substring("* here: ".length()).split(", "));
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+    /** Asks {@code /who} and returns the nicknames listed, in order. */
+    private static List<String> who(ChatClient client) throws IOException, InterruptedException {
+        client.send("/who");
+        String line;
+        do {
+            line = client.next();
+        } while (!line.startsWith("* here: "));
+        return Arrays.asList(line.substring("* here: ".length()).split(", "));
     }
 
     /** Reads {@code count} lines {@code PREFIX n} ({@code n} from 0) among what {@code client} gets, checking their order. */
-    private static void expectInOrder(Client client, String prefix, int count) throws InterruptedException {
+    private static void expectInOrder(ChatClient client, String prefix, int count) throws InterruptedException {
         for (int n = 0; n < count; ) {
             String line = client.next();
             if (line.startsWith(prefix)) {
-                assertEquals(prefix + n, line, client.nick + " heard " + prefix + "... out of order");
+                assertEquals(prefix + n, line, client.nick() + " heard " + prefix + "... out of order");
                 n++;
             }
         }
@@ -147,21 +84,21 @@ class RedisRoomTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              LinkedChat a = LinkedChat.start(redis, 2);
              LinkedChat b = LinkedChat.start(redis, 2);
-             Client alice = new Client(a.port());
-             Client carol = new Client(a.port())) { // the other loop of A
-            alice.expect("* " + carol.nick + " joined");
-            try (Client bob = new Client(b.port())) {
-                alice.expect("* " + bob.nick + " joined");
-                carol.expect("* " + bob.nick + " joined");
+             ChatClient alice = ChatClient.joined(a.port());
+             ChatClient carol = ChatClient.joined(a.port())) { // the other loop of A
+            alice.expect("* " + carol.nick() + " joined");
+            try (ChatClient bob = ChatClient.joined(b.port())) {
+                alice.expect("* " + bob.nick() + " joined");
+                carol.expect("* " + bob.nick() + " joined");
                 for (int n = 0; n < lines; n++) {
                     alice.send("a " + n);
                     bob.send("b " + n);
                 }
-                expectInOrder(bob, alice.nick + ": a ", lines);
-                expectInOrder(alice, bob.nick + ": b ", lines);
-                expectInOrder(carol, bob.nick + ": b ", lines);
+                expectInOrder(bob, alice.nick() + ": a ", lines);
+                expectInOrder(alice, bob.nick() + ": b ", lines);
+                expectInOrder(carol, bob.nick() + ": b ", lines);
                 bob.send("/quit");
-                alice.expect("* " + bob.nick + " left");
+                alice.expect("* " + bob.nick() + " left");
             }
         }
     }
@@ -172,18 +109,18 @@ class RedisRoomTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              LinkedChat a = LinkedChat.start(redis, 2);
              LinkedChat b = LinkedChat.start(redis, 1);
-             Client alice = new Client(a.port())) {
+             ChatClient alice = ChatClient.joined(a.port())) {
             alice.send("/nick alice");
-            alice.expect("* " + alice.nick + " is now known as alice");
-            try (Client bob = new Client(b.port())) {
-                alice.expect("* " + bob.nick + " joined");
+            alice.expect("* " + alice.nick() + " is now known as alice");
+            try (ChatClient bob = ChatClient.joined(b.port())) {
+                alice.expect("* " + bob.nick() + " joined");
                 bob.send("/nick bob");
-                alice.expect("* " + bob.nick + " is now known as bob");
+                alice.expect("* " + bob.nick() + " is now known as bob");
                 String bobNow;
-                try (Client carol = new Client(a.port())) {
-                    bob.expect("* " + carol.nick + " joined");
-                    assertEquals(List.of("alice", "bob", carol.nick), bob.who());
-                    assertEquals(List.of("alice", "bob", carol.nick), alice.who());
+                try (ChatClient carol = ChatClient.joined(a.port())) {
+                    bob.expect("* " + carol.nick() + " joined");
+                    assertEquals(List.of("alice", "bob", carol.nick()), who(bob));
+                    assertEquals(List.of("alice", "bob", carol.nick()), who(alice));
                     carol.send("/nick bob");
                     assertEquals("! 'bob' is taken", carol.next());
                     bob.send("/nick alice");
@@ -194,7 +131,7 @@ class RedisRoomTest {
                         carol.send("/nick " + wanted);
                         bob.send("/nick " + wanted);
                         int taken = 0;
-                        for (Client racer : List.of(carol, bob)) {
+                        for (ChatClient racer : List.of(carol, bob)) {
                             racer.send("/who"); // answered after its /nick
                             for (String line = racer.next(); !line.startsWith("* here: "); line = racer.next()) {
                                 taken += line.equals("! '" + wanted + "' is taken") ? 1 : 0;
@@ -202,7 +139,7 @@ class RedisRoomTest {
                         }
                         assertEquals(1, taken, "exactly one of the two servers' clients got " + wanted);
                     }
-                    List<String> names = carol.who();
+                    List<String> names = who(carol);
                     assertEquals(3, names.size(), names.toString());
                     assertEquals(3, names.stream().distinct().count(), "unique: " + names);
                     assertEquals("alice", names.getFirst(), "join order: " + names);
@@ -211,7 +148,7 @@ class RedisRoomTest {
                     bob.expect("* " + names.get(2) + " is now known as carol");
                 }
                 bob.expect("* carol left");
-                assertFalse(bob.who().contains("carol"));
+                assertFalse(who(bob).contains("carol"));
                 bob.send("/nick carol"); // a leaver's nickname is free at once, on every server
                 alice.expect("* " + bobNow + " is now known as carol");
             }
@@ -224,20 +161,20 @@ class RedisRoomTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              LinkedChat a = LinkedChat.start(redis, 2);
              LinkedChat b = LinkedChat.start(redis, 1);
-             Client alice = new Client(a.port());
-             Client carol = new Client(a.port());
-             Client bob = new Client(b.port())) {
-            alice.expect("* " + bob.nick + " joined");
-            carol.expect("* " + bob.nick + " joined");
+             ChatClient alice = ChatClient.joined(a.port());
+             ChatClient carol = ChatClient.joined(a.port());
+             ChatClient bob = ChatClient.joined(b.port())) {
+            alice.expect("* " + bob.nick() + " joined");
+            carol.expect("* " + bob.nick() + " joined");
             bob.send("before");
-            alice.expect(bob.nick + ": before");
+            alice.expect(bob.nick() + ": before");
 
             redis.kill();
             alice.expect(RedisRoom.LINK_LOST);
             carol.expect(RedisRoom.LINK_LOST);
             bob.expect(RedisRoom.LINK_LOST);
             alice.send("while down");
-            carol.expect(alice.nick + ": while down"); // the members of one server chat on
+            carol.expect(alice.nick() + ": while down"); // the members of one server chat on
             bob.send("/nick robert");
             assertEquals("! nicknames cannot change while the link to other servers is down", bob.next());
 
@@ -249,19 +186,26 @@ class RedisRoomTest {
             String heard = null;
             for (int attempt = 0; attempt < 50 && heard == null; attempt++) {
                 bob.send("after " + attempt);
-                heard = alice.received.poll(500, TimeUnit.MILLISECONDS);
-                while (heard != null && !heard.startsWith(bob.nick + ": after ")) {
-                    heard = alice.received.poll(500, TimeUnit.MILLISECONDS);
+                heard = alice.poll(500);
+                while (heard != null && !heard.startsWith(bob.nick() + ": after ")) {
+                    heard = alice.poll(500);
                 }
             }
             assertNotNull(heard, "a line of B's reached A after Redis came back");
-            alice.send("and back");
-            bob.expect(alice.nick + ": and back");
-            assertEquals(List.of(alice.nick, carol.nick, bob.nick), bob.who());
-            assertEquals(List.of(alice.nick, carol.nick, bob.nick), alice.who());
-            Client dave = new Client(b.port()); // a newcomer's nickname comes from the restarted Redis
-            alice.expect("* " + dave.nick + " joined");
-            assertFalse(List.of(alice.nick, carol.nick, bob.nick).contains(dave.nick), dave.nick);
+            heard = null;
+            for (int attempt = 0; attempt < 50 && heard == null; attempt++) { // and A's, B, its own backoff too
+                alice.send("and back " + attempt);
+                heard = bob.poll(500);
+                while (heard != null && !heard.startsWith(alice.nick() + ": and back ")) {
+                    heard = bob.poll(500);
+                }
+            }
+            assertNotNull(heard, "a line of A's reached B after Redis came back");
+            assertEquals(List.of(alice.nick(), carol.nick(), bob.nick()), who(bob));
+            assertEquals(List.of(alice.nick(), carol.nick(), bob.nick()), who(alice));
+            ChatClient dave = ChatClient.joined(b.port()); // a newcomer's nickname comes from the restarted Redis
+            alice.expect("* " + dave.nick() + " joined");
+            assertFalse(List.of(alice.nick(), carol.nick(), bob.nick()).contains(dave.nick()), dave.nick());
             dave.close();
         }
     }
@@ -274,11 +218,11 @@ class RedisRoomTest {
              // the backlog comes to B at once when Redis wakes: bob's queue takes it all, so that
              // what is tested is the order of what crossed, not the chat's cut-off of slow readers
              LinkedChat b = LinkedChat.start(redis, 1, 16 * Chat.MAX_QUEUED_BYTES);
-             Client alice = new Client(a.port());
-             Client carol = new Client(a.port());
-             Client bob = new Client(b.port())) {
-            alice.expect("* " + bob.nick + " joined");
-            carol.expect("* " + bob.nick + " joined");
+             ChatClient alice = ChatClient.joined(a.port());
+             ChatClient carol = ChatClient.joined(a.port());
+             ChatClient bob = ChatClient.joined(b.port())) {
+            alice.expect("* " + bob.nick() + " joined");
+            carol.expect("* " + bob.nick() + " joined");
 
             redis.pause(); // SIGSTOP: the connections stay open, nothing answers
             String filler = "x".repeat(100);
@@ -286,12 +230,12 @@ class RedisRoomTest {
             for (int n = 0; n < lines; n++) {
                 alice.send("a " + n + " " + filler);
                 if (n % 100 == 99) {
-                    carol.expect(alice.nick + ": a " + n + " " + filler); // delivered here at once, Redis or not
+                    carol.expect(alice.nick() + ": a " + n + " " + filler); // delivered here at once, Redis or not
                 }
             }
-            try (Client erin = new Client(a.port())) { // a newcomer waits for the claim's timeout at most
-                assertTrue(erin.nick.startsWith("guest-"), erin.nick);
-                carol.expect("* " + erin.nick + " joined");
+            try (ChatClient erin = ChatClient.joined(a.port())) { // a newcomer waits for the claim's timeout at most
+                assertTrue(erin.nick().startsWith("guest-"), erin.nick());
+                carol.expect("* " + erin.nick() + " joined");
             }
             redis.resume();
             // a long enough pause is found out (the client's PING goes unanswered) and mended like a
@@ -300,10 +244,10 @@ class RedisRoomTest {
             boolean after = false;
             for (int attempt = 0; attempt < 60 && !after; attempt++) {
                 alice.send("after the pause " + attempt);
-                for (String line = bob.received.poll(500, TimeUnit.MILLISECONDS); line != null && !after;
-                        line = bob.received.poll(500, TimeUnit.MILLISECONDS)) {
-                    after = line.startsWith(alice.nick + ": after the pause ");
-                    if (line.startsWith(alice.nick + ": a ")) {
+                for (String line = bob.poll(500); line != null && !after;
+                        line = bob.poll(500)) {
+                    after = line.startsWith(alice.nick() + ": after the pause ");
+                    if (line.startsWith(alice.nick() + ": a ")) {
                         int n = Integer.parseInt(line.split(" ")[2]);
                         assertTrue(n > last, "in order: " + n + " after " + last);
                         last = n;
@@ -356,13 +300,13 @@ class RedisRoomTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              LinkedChat a = LinkedChat.start(redis, 2);
              ServerProcess b = ServerProcess.start("chat", List.of("--loops", "2", "--redis", redis.uri()));
-             Client alice = new Client(a.port())) {
-            Client dave = new Client(b.port());
-            Client erin = new Client(b.port());
-            alice.expect("* " + erin.nick + " joined");
+             ChatClient alice = ChatClient.joined(a.port())) {
+            ChatClient dave = ChatClient.joined(b.port());
+            ChatClient erin = ChatClient.joined(b.port());
+            alice.expect("* " + erin.nick() + " joined");
             dave.send("/nick dave");
-            alice.expect("* " + dave.nick + " is now known as dave");
-            assertEquals(List.of(alice.nick, "dave", erin.nick), alice.who());
+            alice.expect("* " + dave.nick() + " is now known as dave");
+            assertEquals(List.of(alice.nick(), "dave", erin.nick()), who(alice));
 
             b.signal("KILL");
             long killed = System.nanoTime();
@@ -373,13 +317,13 @@ class RedisRoomTest {
                 left += line.endsWith(" left (server lost)") ? 1 : 0;
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-            assertEquals(List.of("* dave left (server lost)", "* " + erin.nick + " left (server lost)"), told);
+            assertEquals(List.of("* dave left (server lost)", "* " + erin.nick() + " left (server lost)"), told);
             // the time to live, a heartbeat's period for the check, and room for a loaded machine
             assertTrue(millis <= RedisRoom.TTL_MILLIS + RedisRoom.HEARTBEAT_MILLIS + 3_000, millis + " ms");
-            assertEquals(List.of(alice.nick), alice.who());
+            assertEquals(List.of(alice.nick()), who(alice));
             alice.send("/nick dave"); // its nicknames expired in Redis too
-            assertEquals("* " + alice.nick + " is now known as dave", alice.next());
-            assertEquals(List.of("dave"), alice.who()); // and nobody was told twice: nothing else came
+            assertEquals("* " + alice.nick() + " is now known as dave", alice.next());
+            assertEquals(List.of("dave"), who(alice)); // and nobody was told twice: nothing else came
             dave.close();
             erin.close();
         }
@@ -391,10 +335,10 @@ class RedisRoomTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              LinkedChat a = LinkedChat.start(redis, 1);
              ServerProcess b = ServerProcess.start("chat", List.of("--loops", "2", "--redis", redis.uri()));
-             Client alice = new Client(a.port())) {
-            Client dave = new Client(b.port());
-            Client erin = new Client(b.port());
-            alice.expect("* " + erin.nick + " joined");
+             ChatClient alice = ChatClient.joined(a.port())) {
+            ChatClient dave = ChatClient.joined(b.port());
+            ChatClient erin = ChatClient.joined(b.port());
+            alice.expect("* " + erin.nick() + " joined");
 
             b.signal("TERM");
             assertEquals(0, b.awaitExit());
@@ -405,10 +349,10 @@ class RedisRoomTest {
                 left += line.contains(" left (server ") ? 1 : 0;
             }
             // the bye goes out as the server drains; were it lost, the time to live would tell instead
-            assertTrue(told.equals(List.of("* " + dave.nick + " left (server shut down)", "* " + erin.nick + " left (server shut down)"))
-                    || told.equals(List.of("* " + dave.nick + " left (server lost)", "* " + erin.nick + " left (server lost)")),
+            assertTrue(told.equals(List.of("* " + dave.nick() + " left (server shut down)", "* " + erin.nick() + " left (server shut down)"))
+                    || told.equals(List.of("* " + dave.nick() + " left (server lost)", "* " + erin.nick() + " left (server lost)")),
                     told.toString());
-            assertEquals(List.of(alice.nick), alice.who());
+            assertEquals(List.of(alice.nick()), who(alice));
             dave.close();
             erin.close();
         }
