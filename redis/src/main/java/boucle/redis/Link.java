@@ -73,7 +73,7 @@ final class Link {
         connection = first;
         first.startWriter(body -> background("redis " + role + " writer " + uri, body));
         side.up(first, false);
-        supervisor = background("redis " + role + " link " + uri, () -> supervise(first));
+        supervisor = background("redis " + role + " link " + uri, this::supervise); // reads the connection from the field
     }
 
     /** The live connection, or {@code null} while the link is down. */
@@ -151,9 +151,9 @@ final class Link {
     }
 
     /** The supervisor's body: read while up; when down, reconnect with backoff; until closed. */
-    private void supervise(RedisConnection first) {
+    private void supervise() {
         Backoff backoff = new Backoff(options.backoffMin(), options.backoffMax());
-        RedisConnection live = first;
+        RedisConnection live = connection;
         try {
             while (!closed) {
                 RedisException cause = readUntilLost(live);

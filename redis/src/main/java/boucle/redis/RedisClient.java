@@ -53,19 +53,21 @@ import java.util.Objects;
  * measurement and by what a user maintains:
  * <ul>
  *   <li><b>Faster, on less CPU.</b> {@code java -jar bench/target/boucle-bench.jar redis} (built by
- *       {@code mvn -Pbench package}; part of {@code ./boucle bench}), one redis-server 7.0 for all,
- *       100 callers on one connection, clients alternating, median of 5, on 2 shared cores at a load
- *       average of 13 to 17 (other builds running):
+ *       {@code mvn -Pbench package}; part of {@code ./boucle bench}; figures in
+ *       {@code bench/results/redis.md}), one redis-server 7.0 for all, 100 callers on one connection,
+ *       clients alternating, median of 5, on 2 shared cores at a load average of 14 (other builds
+ *       running):
  *       <table>
  *         <caption>operations per second, and this JVM's CPU per operation</caption>
  *         <tr><th>scenario</th><th>Boucle</th><th>Lettuce 7.7 bridged into the loop</th><th>Lettuce 7.7 alone</th></tr>
- *         <tr><td>SET+GET</td><td>716,460 (0.87 µs)</td><td>206,483 (3.35 µs)</td><td>212,134 (2.43 µs)</td></tr>
- *         <tr><td>PUBLISH, 1 subscriber</td><td>574,716 (1.23 µs)</td><td>153,076 (4.49 µs)</td><td>199,346 (3.08 µs)</td></tr>
+ *         <tr><td>SET+GET</td><td>610,875 (1.12 µs)</td><td>166,512 (3.73 µs)</td><td>214,559 (2.74 µs)</td></tr>
+ *         <tr><td>PUBLISH, 1 subscriber</td><td>462,955 (1.59 µs)</td><td>133,636 (5.54 µs)</td><td>158,906 (3.62 µs)</td></tr>
  *       </table>
- *       Boucle is 3.4 to 3.8 times the bridged Lettuce a Boucle user would run, and 2.9 to 3.4 times
- *       Lettuce alone. Where the time goes: Lettuce (auto-flush, its default) writes and flushes each
- *       command on its own, and a bridge adds a hop between threads per reply; here what all tasks
- *       issue in a turn leaves in one write, and replies wake tasks on the same thread.</li>
+ *       Boucle did 3.5 to 3.7 times the bridged Lettuce a Boucle user would run, and 2.9 times
+ *       Lettuce alone (an earlier run, at a load of 13 to 17: 3.4 to 3.8 and 2.9 to 3.4). Where the
+ *       time goes: Lettuce (auto-flush, its default) writes and flushes each command on its own, and
+ *       a bridge adds a hop between threads per reply; here what all tasks issue in a turn leaves in
+ *       one write, and replies wake tasks on the same thread.</li>
  *   <li><b>Nothing to bridge.</b> Commands are plain parking calls with the loop's timeouts and
  *       cancellation; a stalled Redis cannot block the loop's thread; no second event loop, no
  *       Reactor, no extra threads in the process.</li>

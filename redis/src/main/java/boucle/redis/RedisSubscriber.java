@@ -5,7 +5,6 @@ import boucle.core.LoopBound;
 import boucle.core.Task;
 import boucle.core.WaitQueue;
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -65,17 +64,15 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
     /** After a reconnection: what still waits for Redis's confirmation before {@link RedisEvent.LinkBack}; else {@code null}. */
     private Set<String> resubscribing;
     /** Messages that came while resubscribing: they follow the {@link RedisEvent.LinkBack}. */
-    private final List<RedisEvent> held = new ArrayList<>();
+    private final List<RedisEvent.Message> held = new ArrayList<>();
     /** Up and subscribed: between a {@code LinkBack} (or the first connect) and a {@code LinkLost}. */
     private boolean linked;
-    private final ArrayDeque<RedisEvent> events = new ArrayDeque<>();
-    private int queuedMessages;
-    private final WaitQueue receivers = new WaitQueue();
+    private final EventQueue events;
     private final WaitQueue confirmWaiters = new WaitQueue();
-    private final WaitQueue roomWaiters = new WaitQueue();
 
     private RedisSubscriber(RedisUri uri, RedisOptions options) {
         this.link = new Link(uri, options, "subscriber", new Pushes());
+        this.events = new EventQueue(options.maxQueuedEvents());
     }
 
     /**
@@ -231,39 +228,15 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
      */
     public RedisEvent receive() throws RedisUnavailableException {
         requireLoopThread();
-        Task<?> me = Task.current();
-        while (events.isEmpty()) {
-            requireOpen();
-            WaitQueue.Node node = receivers.add(me);
-            try {
-                me.park("the next event of " + this);
-            } finally {
-                node.unlink();
-            }
-        }
         requireOpen();
-        return take();
+        return events.take(this, "the Redis subscriber for " + link.uri + " is closed");
     }
 
     /** The next event if one is queued, else {@code null}; never parks. */
     public RedisEvent poll() throws RedisUnavailableException {
         requireLoopThread();
         requireOpen();
-        return events.isEmpty() ? null : take();
-    }
-
-    private RedisEvent take() {
-        RedisEvent event = events.removeFirst();
-        if (event instanceof RedisEvent.Message) {
-            queuedMessages--;
-            roomWaiters.wakeFirst();
-        }
-        return event;
-    }
-
-    private void enqueue(RedisEvent event) {
-        events.addLast(event);
-        receivers.wakeFirst();
+        return events.poll();
     }
 
     /** Whether the link is up and every subscription made: between a {@code LinkBack} and a {@code LinkLost}. */
@@ -293,12 +266,9 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
         }
         link.close();
         linked = false;
-        events.clear();
+        events.close();
         held.clear();
-        queuedMessages = 0;
-        receivers.wakeAll();
         confirmWaiters.wakeAll();
-        roomWaiters.wakeAll();
     }
 
     /** Parks until the subscriber's background tasks have ended, after {@link #close()}. Call from a task. */
@@ -382,24 +352,12 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
             if (!wanted) {
                 return; // unsubscribed meanwhile
             }
-            RedisEvent message = new RedisEvent.Message(items.get(at).asString(), items.get(at + 1).asString());
+            RedisEvent.Message message = new RedisEvent.Message(items.get(at).asString(), items.get(at + 1).asString());
             if (resubscribing != null) {
                 held.add(message);
                 return;
             }
-            Task<?> me = Task.current();
-            while (queuedMessages >= link.options.maxQueuedEvents() && !link.isClosed()) {
-                WaitQueue.Node node = roomWaiters.add(me);
-                try {
-                    me.park("room in the event queue of " + RedisSubscriber.this);
-                } finally {
-                    node.unlink();
-                }
-            }
-            if (!link.isClosed()) {
-                queuedMessages++;
-                enqueue(message);
-            }
+            events.putMessage(message, RedisSubscriber.this); // parks while the queue is full
         }
 
         private void confirmed(Set<String> confirmations, String prefix, String name) {
@@ -413,11 +371,8 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
         private void back() {
             resubscribing = null;
             linked = true;
-            enqueue(new RedisEvent.LinkBack());
-            for (RedisEvent message : held) {
-                queuedMessages++;
-                enqueue(message);
-            }
+            events.putLinkEvent(new RedisEvent.LinkBack());
+            held.forEach(events::forceMessage);
             held.clear();
         }
 
@@ -433,7 +388,7 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
             held.clear();
             confirmedChannels.clear();
             confirmedPatterns.clear();
-            enqueue(new RedisEvent.LinkLost(cause));
+            events.putLinkEvent(new RedisEvent.LinkLost(cause));
             confirmWaiters.wakeAll();
         }
     }

@@ -264,6 +264,79 @@ class RedisClientTest {
         }
     }
 
+    @BoucleTest(timeoutMillis = 30_000)
+    void aKillUnderPipeliningFailsEveryWaitingTaskAndAllWorkAgainAfterTheRestart() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            RedisClient client = connect(redis, RedisOptions.defaults().backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+            try {
+                List<Task<String>> tasks = new ArrayList<>();
+                for (int t = 0; t < 100; t++) {
+                    String key = "kill:" + t;
+                    tasks.add(Boucle.spawn(() -> {
+                        try {
+                            for (int i = 0; ; i++) {
+                                client.set(key, Integer.toString(i));
+                            }
+                        } catch (RedisUnavailableException lost) {
+                            return "lost";
+                        }
+                    }));
+                }
+                Boucle.sleep(Duration.ofMillis(200)); // the pipeline is full
+                redis.kill();
+                for (Task<String> task : tasks) {
+                    assertEquals("lost", task.await(), "every waiting task was told, none hangs");
+                }
+                redis.restart();
+                while (!client.isLinked()) {
+                    client.awaitLinkChange();
+                }
+                List<Task<String>> again = new ArrayList<>();
+                for (int t = 0; t < 100; t++) {
+                    String key = "kill:" + t;
+                    again.add(Boucle.spawn(() -> {
+                        client.set(key, "back");
+                        return client.get(key);
+                    }));
+                }
+                for (Task<String> task : again) {
+                    assertEquals("back", task.await());
+                }
+            } finally {
+                closeAndWait(client);
+            }
+        }
+    }
+
+    @BoucleTest(timeoutMillis = 30_000)
+    void aReplyCutInTheMiddleOfAHugeBulkLeaksNothing() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            RedisClient client = connect(redis, RedisOptions.defaults().commandTimeout(Duration.ofSeconds(20))
+                    .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            try {
+                client.set("huge", HUGE, SetArgs.none());
+                List<RedisCall> gets = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    gets.add(client.send("GET", "huge"));
+                }
+                Boucle.sleep(Duration.ofMillis(30)); // replies are streaming in
+                redis.kill();
+                int cut = 0;
+                for (RedisCall get : gets) {
+                    try {
+                        assertArrayEquals(HUGE, get.await().asBytes());
+                    } catch (RedisUnavailableException lost) {
+                        cut++;
+                    }
+                }
+                assertTrue(cut > 0, "the kill cut at least the last reply");
+                // the PARANOID leak check after the test finds the partial bulk's buffers released
+            } finally {
+                closeAndWait(client);
+            }
+        }
+    }
+
     @BoucleTest(timeoutMillis = 20_000)
     void aCommandTimesOutWhileRedisIsPausedAndTheLinkIsKept() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
@@ -413,6 +486,7 @@ class RedisClientTest {
                     }
                     socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
                 }
+                socket.shutdownOutput(); // the client reads the end of the stream after the answers
                 socket.getInputStream().read(new byte[64]); // until the client hangs up
             }
             return null;
@@ -432,6 +506,23 @@ class RedisClientTest {
                 assertTrue(dropped.getMessage().contains("RESP2 type"), dropped.getMessage());
                 assertFalse(client.isLinked());
                 server.await();
+            } finally {
+                closeAndWait(client);
+            }
+        }
+    }
+
+    @BoucleTest
+    void aConnectionThatEndsInTheMiddleOfAReplyFailsItAndLeaksNothing() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Task<Void> server = fakeServer(fake, "+PONG\r\n", "$5"); // half a bulk's header, then the end
+            RedisClient client = RedisClient.connect(RedisUri.of("127.0.0.1", fake.getLocalPort()),
+                    RedisOptions.defaults().backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            try {
+                RedisUnavailableException cut = assertThrows(RedisUnavailableException.class, () -> client.get("k"));
+                assertTrue(cut.getMessage().contains("closed the connection"), cut.getMessage());
+                server.await();
+                // the PARANOID leak check after the test: the half line the reader kept was released
             } finally {
                 closeAndWait(client);
             }
