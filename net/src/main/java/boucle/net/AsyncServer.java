@@ -164,6 +164,11 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
         return handler;
     }
 
+    /** The TLS options of its connections, or {@code null} for plain ones. */
+    TlsOptions tls() {
+        return tls;
+    }
+
     /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
     public int port() {
         return listener.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
@@ -264,7 +269,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     }
 
     private void startConnection(TaskGroup group, AsyncSocket socket) {
-        Connection connection = new Connection(this, socket, idleTimeout, tls);
+        Connection connection = new Connection(this, socket, idleTimeout);
         connections.add(connection);
         Task<Void> task;
         try {
@@ -275,7 +280,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             throw cannotStart;
         }
         connection.started(task);
-        task.whenDone(connection::ended); // closes, frees the slot: even if cancelled before it ran
+        task.whenDone(connection); // ended(): closes, frees the slot, even if cancelled before it ran
     }
 
     /** Shutdown began: tell the connections, give them the grace period, cancel what is left. */

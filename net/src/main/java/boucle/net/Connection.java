@@ -30,32 +30,29 @@ import java.time.Duration;
  *
  * <p>Loop-thread only.
  */
-final class Connection implements java.util.concurrent.Callable<Void> {
+final class Connection implements java.util.concurrent.Callable<Void>, Runnable {
     private final AsyncServer server;
     private final AsyncSocket socket;
-    private final Loop loop;
     private final long idleNanos;
-    /** Server TLS options, or {@code null} for plain connections. */
-    private final TlsOptions tls;
-    private final Runnable checkIdle = this::checkIdle;
+    /** The idle timer's action, made with the first timer: a connection without idle timeout has none. */
+    private Runnable checkIdle;
     private Task<Void> task;
     private Handle idleTimer;
     private String closedBecause;
     private boolean ended;
 
-    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout, TlsOptions tls) {
+    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
         this.server = server;
         this.socket = socket;
-        this.loop = socket.loop();
         this.idleNanos = idleTimeout.toNanos();
-        this.tls = tls;
     }
 
     /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
     void started(Task<Void> task) {
         this.task = task;
         if (idleNanos > 0) {
-            idleTimer = loop.callAt(socket.lastReadAt() + idleNanos, checkIdle);
+            checkIdle = this::checkIdle;
+            idleTimer = socket.loop().callAt(socket.lastReadAt() + idleNanos, checkIdle);
         }
     }
 
@@ -66,6 +63,7 @@ final class Connection implements java.util.concurrent.Callable<Void> {
     @Override
     public Void call() {
         try {
+            TlsOptions tls = server.tls(); // the server's, not a field: an idle connection stays light
             if (tls != null) {
                 socket.startTls(tls, null); // a failure is a peer problem: one line below, the socket closed
             }
@@ -96,6 +94,15 @@ final class Connection implements java.util.concurrent.Callable<Void> {
         }
     }
 
+    /**
+     * What the server registers with {@link Task#whenDone}: {@link #ended()}. The connection is
+     * its own listener, so an idle connection carries no method-reference object for it.
+     */
+    @Override
+    public void run() {
+        ended();
+    }
+
     /** Runs once the task ended, however: stops the timer, closes the socket, frees the server's slot. */
     void ended() {
         if (ended) {
@@ -117,6 +124,7 @@ final class Connection implements java.util.concurrent.Callable<Void> {
 
     private void checkIdle() {
         long lastRead = socket.lastReadAt();
+        Loop loop = socket.loop();
         if (loop.now() - lastRead < idleNanos) {
             idleTimer = loop.callAt(lastRead + idleNanos, checkIdle);
             return;
