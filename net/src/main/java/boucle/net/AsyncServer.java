@@ -271,7 +271,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     private void startConnection(TaskGroup group, AsyncSocket socket) {
         Connection connection = new Connection(this, socket, idleTimeout);
         connections.add(connection);
-        Task<Void> task;
+        Task<?> task;
         try {
             task = group.spawn("connection " + socket.remoteAddress(), connection);
         } catch (RuntimeException cannotStart) {
