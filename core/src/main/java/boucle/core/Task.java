@@ -77,11 +77,12 @@ public final class Task<T> {
     /** Tasks parked in {@link #await()}; made by the first awaiter, as most tasks have none. */
     private WaitQueue awaiters;
     /**
-     * What {@link #whenDone} registered, in order, run once as the task ends; made by the first, as
-     * most tasks have none. A plain array, one slot per listener: a server's connection task has
-     * two, and an idle connection should carry no more than they need.
+     * What {@link #whenDone} registered, in order, run once as the task ends: each a
+     * {@link Runnable} or an {@link EndListener}. Made by the first, as most tasks have none. A
+     * plain array, one slot per listener: a server's connection task has two, and an idle
+     * connection should carry no more than they need.
      */
-    private Runnable[] doneListeners;
+    private Object[] doneListeners;
 
     /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
     Task<?> previousLive;
@@ -184,14 +185,30 @@ public final class Task<T> {
      * others: its failure is logged once at ERROR and the loop goes on. Loop-thread only.
      */
     public void whenDone(Runnable listener) {
-        Objects.requireNonNull(listener, "listener");
+        addDoneListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * A listener told which task ended: one object serves many tasks (a {@link TaskGroup} all its
+     * children), where a {@code Runnable} per task would be one more object per task.
+     */
+    interface EndListener {
+        void taskEnded(Task<?> task);
+    }
+
+    /** {@link #whenDone(Runnable)}, for a listener that is told which task ended. Loop-thread only. */
+    void whenDone(EndListener listener) {
+        addDoneListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void addDoneListener(Object listener) {
         loop.requireLoopThread();
         if (state == State.DONE) {
-            runListeners(new Runnable[] {listener});
+            runListeners(new Object[] {listener});
             return;
         }
         if (doneListeners == null) {
-            doneListeners = new Runnable[] {listener};
+            doneListeners = new Object[] {listener};
         } else {
             doneListeners = Arrays.copyOf(doneListeners, doneListeners.length + 1);
             doneListeners[doneListeners.length - 1] = listener;
@@ -438,7 +455,7 @@ public final class Task<T> {
         pendingCancellation = null;
         loop.taskEnded(this);
         if (doneListeners != null) {
-            Runnable[] listeners = doneListeners;
+            Object[] listeners = doneListeners;
             doneListeners = null;
             runListeners(listeners);
         }
@@ -452,11 +469,15 @@ public final class Task<T> {
     }
 
     /** Runs every listener, even after one throws; the failures are logged once all have run. */
-    private void runListeners(Runnable[] listeners) {
+    private void runListeners(Object[] listeners) {
         List<Throwable> failures = null;
-        for (Runnable listener : listeners) {
+        for (Object listener : listeners) {
             try {
-                listener.run();
+                if (listener instanceof EndListener told) {
+                    told.taskEnded(this);
+                } else {
+                    ((Runnable) listener).run();
+                }
             } catch (VirtualMachineError fatal) {
                 throw fatal; // out of memory or stack: be loud, as for a task body
             } catch (RuntimeException | Error failure) {
