@@ -15,7 +15,8 @@ import java.time.Duration;
  * <h2>Ending, even before starting</h2>
  * The cleanup is not in the handler task's {@code finally}: a task cancelled before its first step
  * (a shutdown right after an accept) never runs its body. It is {@link #ended()}, which the server
- * registers with {@link Task#whenDone}, so it runs whatever the outcome.
+ * registers with {@link Task#whenDone} (the connection itself is that listener: its {@link #run()}
+ * is {@code ended()}), so it runs whatever the outcome. The task's body is {@link #call()}.
  *
  * <h2>Idle timeout, checked lazily</h2>
  * One timer per connection, not one per read: when it fires it looks at when the last byte
@@ -47,7 +48,7 @@ final class Connection implements java.util.concurrent.Callable<Object>, Runnabl
         this.idleNanos = idleTimeout.toNanos();
     }
 
-    /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
+    /** The task that runs {@link #call}; set right after it is spawned, before it can run. */
     void started(Task<?> task) {
         this.task = task;
         if (idleNanos > 0) {
