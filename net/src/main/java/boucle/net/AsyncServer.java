@@ -16,10 +16,8 @@ import java.net.InetSocketAddress;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -118,7 +116,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     /** One permit per connection being handled; the accept loop takes one before each accept. */
     private final Semaphore slots;
     /** The connections whose task has not ended, oldest first: told when shutdown begins. */
-    private final Set<Connection> connections = new LinkedHashSet<>();
+    private final ConnectionList connections = new ConnectionList();
     /** Set by shutdown(): serveForever's body waits for it, then drains. */
     private final Event shutdownBegan = new Event();
     /** Set as the last connection ends while draining: the grace period waits for it. */
@@ -285,7 +283,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
 
     /** Shutdown began: tell the connections, give them the grace period, cancel what is left. */
     private void drain() throws Exception {
-        for (Connection connection : List.copyOf(connections)) {
+        for (Connection connection : connections.snapshot()) {
             connection.shutdownBegan();
         }
         if (!connections.isEmpty() && shutdownGrace.isPositive()) {
@@ -294,7 +292,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
                 return null;
             });
         }
-        for (Connection left : List.copyOf(connections)) {
+        for (Connection left : connections.snapshot()) {
             left.cancel("the server shut down and its grace period of " + shutdownGrace.toMillis() + " ms is over");
         }
     } // then the group waits until every cancelled handler has ended

@@ -41,6 +41,9 @@ final class Connection implements java.util.concurrent.Callable<Object>, Runnabl
     private Handle idleTimer;
     private String closedBecause;
     private boolean ended;
+    /** Links in the server's {@link ConnectionList}: no set entry per connection. */
+    Connection older;
+    Connection newer;
 
     Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
         this.server = server;
