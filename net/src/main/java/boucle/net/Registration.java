@@ -59,7 +59,7 @@ final class Registration {
 
     private final Loop loop;
     private final SelectorEventSource source;
-    private final SelectableChannel channel;
+    /** Its channel is {@code key.channel()}: not a field of its own, one word less per connection. */
     private final SelectionKey key;
     /** Run by the loop when the channel turns writable (a queue to write out); {@code null} if none. */
     private WritableListener writable;
@@ -80,7 +80,6 @@ final class Registration {
     Registration(SelectableChannel channel) throws IOException {
         this.loop = Loop.current();
         this.source = Net.source(loop);
-        this.channel = channel;
         channel.configureBlocking(false);
         this.key = channel.register(source.selector(), 0, this);
     }
@@ -280,7 +279,7 @@ final class Registration {
         closeReason = reason;
         key.cancel();
         try {
-            channel.close();
+            key.channel().close();
         } catch (IOException ignored) {
             // closing is the end of the road: there is nobody left to tell, and the fd is gone anyway
         }
@@ -294,6 +293,6 @@ final class Registration {
 
     @Override
     public String toString() {
-        return "socket " + channel;
+        return "socket " + key.channel();
     }
 }
