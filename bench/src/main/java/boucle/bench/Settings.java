@@ -65,6 +65,11 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
         return root.resolve("bench/target/loadgen");
     }
 
+    /** The TLS client ({@code bench/src/main/c/tlsload.c}, on OpenSSL). */
+    Path tlsload() {
+        return root.resolve("bench/target/tlsload");
+    }
+
     Path crowd() {
         return root.resolve("bench/target/crowd");
     }
