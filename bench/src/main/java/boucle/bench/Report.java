@@ -45,7 +45,7 @@ final class Report {
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
         // the every-core and TLS parts, when they ran (each is its own command)
-        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION)) {
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION, TlsLoad.ANALYSIS)) {
             Path section = settings.results().resolve(every);
             if (Files.exists(section)) {
                 md.append(Files.readString(section));

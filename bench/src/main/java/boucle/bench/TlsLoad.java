@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
 final class TlsLoad {
     static final String FILE = "tls.tsv";
     static final String SECTION = "TLS.md";
+    /** What the profiles of the two servers showed (written by hand), after the figures in the report. */
+    static final String ANALYSIS = "tls-analysis.md";
     private static final List<Scenario> SCENARIOS = List.of(
             new Scenario("tls-echo 100x64B", 100, 64, false, 200_000),
             new Scenario("tls-echo 10x64KiB", 10, 64 * 1024, false, 20_000),
@@ -92,7 +94,7 @@ final class TlsLoad {
                 }
             }
             for (Scenario scenario : SCENARIOS) {
-                for (int repetition = 1; repetition <= settings.repetitions(); repetition++) {
+                for (int repetition = 1; repetition <= settings.tlsRepetitions(); repetition++) {
                     for (ServerProcess server : servers) {
                         LoadResult result = measure(client, server, scenario, settings.warmupSeconds(),
                                 settings.measureSeconds(), Long.MAX_VALUE);
@@ -135,34 +137,54 @@ final class TlsLoad {
         md.append("| cipher suites chosen | ");
         ciphers.forEach((server, cipher) -> md.append(server).append(": ").append(cipher).append("; "));
         md.append("|\n\n");
-        md.append(String.format(Locale.ROOT, "Median of %d runs of %.1f s (after %.1f s of warm-up) per scenario and server,"
-                + " alternating. Server CPU is the server process's user+system time per message (per connection for"
-                + " handshakes); lower is better.%n%n", settings.repetitions(), settings.measureSeconds(), settings.warmupSeconds()));
-        md.append("| scenario | Boucle msgs/s | Netty msgs/s | ratio | Boucle CPU µs/msg | Netty CPU µs/msg | CPU ratio "
-                + "| Boucle writes/msg | Netty writes/msg |\n");
+        md.append(String.format(Locale.ROOT, "%d runs of %.1f s (after %.1f s of warm-up) per scenario and server,"
+                + " alternating server by server. Figures are medians; a ratio is the median of the %d runs' ratios"
+                + " (Boucle's run over the Netty run right after it: the pair saw the same moment of a shared machine),"
+                + " with their range. Server CPU is the server process's user+system time per message (per connection"
+                + " for handshakes); lower is better.%n%n", settings.tlsRepetitions(), settings.measureSeconds(),
+                settings.warmupSeconds(), settings.tlsRepetitions()));
+        md.append("| scenario | Boucle msgs/s | Netty msgs/s | ratio (range) | Boucle CPU µs/msg | Netty CPU µs/msg "
+                + "| CPU ratio (range) | Boucle writes/msg | Netty writes/msg |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Scenario scenario : SCENARIOS) {
-            double[] boucle = medians(table, scenario.name(), "boucle-tls");
-            double[] netty = medians(table, scenario.name(), "netty-tls");
-            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f |%n",
-                    scenario.name(), boucle[0], netty[0], boucle[0] / netty[0], boucle[1], netty[1],
-                    boucle[1] / netty[1], boucle[2], netty[2]));
+            List<double[]> boucle = runs(table, scenario.name(), "boucle-tls");
+            List<double[]> netty = runs(table, scenario.name(), "netty-tls");
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %.1f | %.1f | %s | %.2f | %.2f |%n",
+                    scenario.name(), median(boucle, 0), median(netty, 0), pairedRatio(boucle, netty, 0),
+                    median(boucle, 1), median(netty, 1), pairedRatio(boucle, netty, 1), median(boucle, 2),
+                    median(netty, 2)));
         }
         return md.toString();
     }
 
-    private static double[] medians(Table table, String scenario, String server) {
-        List<Double> rates = new ArrayList<>();
-        List<Double> cpus = new ArrayList<>();
-        List<Double> writes = new ArrayList<>();
+    /** Each repetition's {msgs/s, CPU µs/msg, writes/msg} for one server, in repetition order. */
+    private static List<double[]> runs(Table table, String scenario, String server) {
+        List<double[]> runs = new ArrayList<>();
         for (Map<String, String> row : table.rows()) {
             if (row.get("scenario").equals(scenario) && row.get("server").equals(server)) {
-                rates.add(Double.parseDouble(row.get("msgs_per_s")));
-                cpus.add(Double.parseDouble(row.get("server_cpu_us_per_msg")));
-                writes.add(Double.parseDouble(row.get("server_writes_per_msg")));
+                runs.add(new double[] {Double.parseDouble(row.get("msgs_per_s")),
+                        Double.parseDouble(row.get("server_cpu_us_per_msg")),
+                        Double.parseDouble(row.get("server_writes_per_msg"))});
             }
         }
-        return new double[] {median(rates), median(cpus), median(writes)};
+        return runs;
+    }
+
+    private static double median(List<double[]> runs, int figure) {
+        return median(runs.stream().map(run -> run[figure]).toList());
+    }
+
+    /** The median of Boucle's figure over Netty's, repetition by repetition, and their range: "0.98 (0.91–1.04)". */
+    private static String pairedRatio(List<double[]> boucle, List<double[]> netty, int figure) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(boucle.size(), netty.size()); i++) {
+            ratios.add(boucle.get(i)[figure] / netty.get(i)[figure]);
+        }
+        if (ratios.isEmpty()) {
+            return "n/a";
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", median(ratios), sorted.getFirst(), sorted.getLast());
     }
 
     private static double median(List<Double> values) {
