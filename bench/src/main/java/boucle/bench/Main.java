@@ -186,7 +186,8 @@ public final class Main {
         out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
         out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
-        out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
+        out.println("  tls          TLS echo and new connections/s: Boucle's echo --tls vs Netty's SslHandler (JDK");
+        out.println("               provider), C client on OpenSSL (bench/target/tlsload); writes bench/results/TLS.md");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
         out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");

@@ -44,7 +44,8 @@ final class Report {
         new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
-        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS)) { // the every-core part, when it ran
+        // the every-core and TLS parts, when they ran (each is its own command)
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION, TlsLoad.ANALYSIS)) {
             Path section = settings.results().resolve(every);
             if (Files.exists(section)) {
                 md.append(Files.readString(section));
