@@ -191,7 +191,8 @@ public final class Main {
         out.println("  redis        Boucle's Redis client vs Lettuce (alone, and bridged into a loop) on one redis-server");
         out.println("  redis-chat   chat across two servers through Redis vs one server, 200 members (bench/results/redis-chat-table.md)");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
-        out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
+        out.println("  tls          TLS echo and new connections/s: Boucle's echo --tls vs Netty's SslHandler (JDK");
+        out.println("               provider), C client on OpenSSL (bench/target/tlsload); writes bench/results/TLS.md");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
         out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");

@@ -52,6 +52,11 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
         return quick ? 1 : 7;
     }
 
+    /** Runs of each TLS scenario per server, alternating: more, the ratios are of pairs on a shared machine. */
+    int tlsRepetitions() {
+        return quick ? 1 : 7;
+    }
+
     Path results() {
         return root.resolve("bench/results");
     }
@@ -63,6 +68,11 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
 
     Path loadgen() {
         return root.resolve("bench/target/loadgen");
+    }
+
+    /** The TLS client ({@code bench/src/main/c/tlsload.c}, on OpenSSL). */
+    Path tlsload() {
+        return root.resolve("bench/target/tlsload");
     }
 
     Path crowd() {

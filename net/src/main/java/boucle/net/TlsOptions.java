@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
@@ -33,6 +34,9 @@ import javax.net.ssl.TrustManagerFactory;
  *       to (as HTTPS does); turn the name check off only for tests, with
  *       {@link #withoutHostnameVerification()}.</li>
  *   <li>A server asks for no client certificate ({@link ClientAuth#NONE}).</li>
+ *   <li>The JDK's cipher suites, with AES-128-GCM preferred to AES-256-GCM: TLS 1.3's mandatory suite,
+ *       and what Netty, Go and the browsers prefer; the JDK's order would give AES-NI clients the
+ *       slower AES-256 (14 rounds instead of 10).</li>
  *   <li>A handshake that has not finished within 10 s fails, and the connection closes.</li>
  *   <li>The engine's delegated tasks (certificate checks, key exchange) run inline on the loop's
  *       thread, as Netty's {@code SslHandler} does by default: they take a fraction of a
@@ -193,6 +197,7 @@ public final class TlsOptions {
         engine.setUseClientMode(client);
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(protocols.toArray(String[]::new));
+        parameters.setCipherSuites(aes128First(parameters.getCipherSuites()));
         if (!applicationProtocols.isEmpty()) {
             parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
         }
@@ -208,6 +213,27 @@ public final class TlsOptions {
         }
         engine.setSSLParameters(parameters);
         return engine;
+    }
+
+    /**
+     * The JDK's enabled cipher suites in its order, except that each AES-256-GCM suite comes right
+     * after its AES-128-GCM twin (the same key exchange and authentication) instead of before it.
+     * The JDK lists AES-256 first; a JDK server picks by its own order, so every AES-NI client would
+     * get the slower cipher: 14 AES rounds instead of 10, measured about a tenth more server CPU per
+     * 64 KiB message echoed. AES-128-GCM is TLS 1.3's mandatory suite and what Netty, Go and the
+     * browsers prefer. Nothing is added or removed.
+     */
+    static String[] aes128First(String[] suites) {
+        LinkedHashSet<String> ordered = new LinkedHashSet<>();
+        List<String> enabled = List.of(suites);
+        for (String suite : suites) {
+            String twin = suite.replace("_AES_256_GCM_SHA384", "_AES_128_GCM_SHA256");
+            if (!twin.equals(suite) && enabled.contains(twin)) {
+                ordered.add(twin);
+            }
+            ordered.add(suite);
+        }
+        return ordered.toArray(String[]::new);
     }
 
     @Override

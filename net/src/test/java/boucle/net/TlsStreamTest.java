@@ -132,6 +132,32 @@ class TlsStreamTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aServerPrefersAes128GcmToAes256GcmWhateverTheClientsOrder(String protocol) throws Exception {
+        String[] aes256First = "TLSv1.3".equals(protocol)
+                ? new String[] {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"}
+                : new String[] {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"};
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(tlsEcho(certificate.serverOptions())));
+             SSLSocket client = jdkClient(server.port(), protocol)) {
+            client.setEnabledCipherSuites(aes256First);
+            client.getOutputStream().write('x');
+            assertEquals('x', client.getInputStream().read());
+            assertTrue(client.getSession().getCipherSuite().contains("_AES_128_GCM_SHA256"), client.getSession().getCipherSuite());
+        }
+    }
+
+    @Test
+    void preferringAes128KeepsEveryEnabledSuiteAndTheRestOfTheOrder() {
+        String[] jdk = {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"};
+        assertArrayEquals(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"}, TlsOptions.aes128First(jdk));
+    }
+
     @Test
     void tlsStreamClientTalksToJdkSslServerSocket() throws Exception {
         try (SSLServerSocket listener = (SSLServerSocket) certificate.serverContext().getServerSocketFactory()
@@ -360,6 +386,31 @@ class TlsStreamTest {
                 client.awaitQueuedAtMost(0, NONE, "flush");
                 serverHandshake.await();
                 assertEquals("right behind the Finished", receiveText(server));
+            } finally {
+                client.close("test over");
+                server.close("test over");
+            }
+        });
+    }
+
+    @Test
+    void theLastHandshakeFlightLeavesWithTheFirstPlaintextInOneWrite() {
+        pair((rawClient, rawServer) -> {
+            TlsStream server = serverSide(rawServer, certificate.serverOptions().withProtocols("TLSv1.3"));
+            TlsStream client = clientSide(rawClient, certificate.clientOptions(), "127.0.0.1");
+            try {
+                Task<Void> serving = Boucle.spawn(() -> {
+                    server.handshake(NONE);
+                    server.send(server.receiveSome(NONE), NONE); // the echo of the request
+                    return null;
+                });
+                client.handshake(NONE);
+                client.send(utf8("request"), NONE);
+                assertEquals("request", receiveText(client));
+                serving.await();
+                // client: ClientHello; Finished + request. Server: its flight; session ticket + reply.
+                assertEquals(2, rawClient.writeCalls(), "the client's Finished left with its request");
+                assertEquals(2, rawServer.writeCalls(), "the server's session ticket left with its reply");
             } finally {
                 client.close("test over");
                 server.close("test over");
