@@ -87,6 +87,21 @@ final class Servers {
         };
     }
 
+    /** Starts this build's chat on one loop, sharing its room through the Redis at {@code redisUri}. */
+    static ServerProcess startLinkedChat(Settings settings, String name, String redisUri) throws IOException {
+        return launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "chat", "--loops", "1",
+                "--redis", redisUri));
+    }
+
+    /** Starts {@code redis-server} on a free loopback port, without persistence, its files in the work directory. */
+    static ServerProcess startRedis(Settings settings) throws IOException {
+        int port = ServerProcess.freePort();
+        Files.createDirectories(settings.work());
+        return ServerProcess.start("redis", port, List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", settings.work().toString()),
+                settings.work().resolve("redis.log"));
+    }
+
     private static ServerProcess launch(Settings settings, String name, List<String> program) throws IOException {
         int port = ServerProcess.freePort();
         List<String> command = new ArrayList<>();

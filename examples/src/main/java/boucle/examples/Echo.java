@@ -63,7 +63,7 @@ final class Echo implements Command {
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
         return Servers.run("echo", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT), ServerOptions.TRANSPORTS,
-                this::usage, group -> AsyncServer.builder(Echo::echo), Echo::echoDatagrams, out);
+                this::usage, (group, options) -> AsyncServer.builder(Echo::echo), Echo::echoDatagrams, out);
     }
 
     private void usage(PrintStream out) {

@@ -1,5 +1,6 @@
 package boucle.examples;
 
+import boucle.redis.RedisUri;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -20,12 +21,16 @@ import java.util.Set;
  * @param unixSocket the Unix domain socket file to listen on instead of a TCP port, or {@code null}
  * @param loops how many event loops (threads) serve; one per available processor unless given,
  *     and always one with {@code --udp} (one socket, one loop: there are no connections to spread)
+ * @param redis the Redis server through which this server shares its room with others
+ *     ({@code --redis redis://HOST:PORT[/DB]}, the chat's), or {@code null}
  */
 record ServerOptions(String host, int port, boolean udp, boolean tls, Path keyStore, String storePassword,
-        Path unixSocket, int loops) {
+        Path unixSocket, int loops, RedisUri redis) {
     static final String UDP = "--udp";
     static final String TLS = "--tls";
     static final String UNIX = "--unix";
+    /** Not a transport: the chat's link to other servers; a command that takes it passes it in {@code allowed}. */
+    static final String REDIS = "--redis";
     /** Every transport option; a command passes the ones it accepts to {@link #parse}. */
     static final Set<String> TRANSPORTS = Set.of(UDP, TLS, UNIX);
 
@@ -63,11 +68,13 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         String storePassword = null;
         Path unixSocket = null;
         Integer loops = null;
+        RedisUri redis = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             boolean takesValue = option.equals("--host") || option.equals("--port") || option.equals("--loops")
                     || (allowed.contains(TLS) && (option.equals("--keystore") || option.equals("--storepass")))
-                    || (allowed.contains(UNIX) && option.equals(UNIX));
+                    || (allowed.contains(UNIX) && option.equals(UNIX))
+                    || (allowed.contains(REDIS) && option.equals(REDIS));
             if (option.equals(UDP) && allowed.contains(UDP)) {
                 udp = true;
                 continue;
@@ -89,6 +96,7 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
                 case "--keystore" -> keyStore = Path.of(value);
                 case "--storepass" -> storePassword = value;
                 case "--loops" -> loops = parseLoops(value);
+                case REDIS -> redis = parseRedis(value);
                 default -> unixSocket = Path.of(value);
             }
         }
@@ -109,7 +117,15 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         }
         int chosenPort = port != null ? port : tls ? defaultTlsPort : defaultPort;
         int chosenLoops = udp ? 1 : loops != null ? loops : defaultLoops();
-        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops);
+        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops, redis);
+    }
+
+    private static RedisUri parseRedis(String value) {
+        try {
+            return RedisUri.parse(value);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("--redis needs redis://HOST[:PORT][/DB]: " + bad.getMessage());
+        }
     }
 
     private static int parseLoops(String value) {
