@@ -24,6 +24,7 @@ final class Abi {
     static final int EAGAIN = 11;
     static final int ENOMEM = 12;
     static final int EBUSY = 16;
+    static final int EEXIST = 17;
     static final int EINVAL = 22;
     static final int ENOSYS = 38;
     static final int ETIME = 62;

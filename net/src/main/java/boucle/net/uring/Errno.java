@@ -25,6 +25,7 @@ public final class Errno {
             case 12 -> "ENOMEM (out of memory)";
             case 14 -> "EFAULT (bad address)";
             case 16 -> "EBUSY (busy)";
+            case 17 -> "EEXIST (already exists)";
             case 22 -> "EINVAL (invalid argument)";
             case 24 -> "EMFILE (too many open files)";
             case 32 -> "EPIPE (broken pipe)";
