@@ -22,11 +22,17 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * Loop-thread only; every method needs the current task to hold the lock.
+ * Every method but the getters needs the current task to hold the lock.
+ *
+ * <p>Threads: it belongs to the loop that made it, or else to the first loop that uses it. While
+ * that loop runs, a call from another thread is refused with an {@link IllegalStateException}
+ * before it changes anything ({@code loop.callSoonThreadsafe(...)} is the way in); only the
+ * getters marked "Any thread" may be called from anywhere, and return a snapshot.
  */
 public final class Condition {
     private final Lock lock;
     private final WaitQueue waiting = new WaitQueue();
+    private final LoopBinding binding = new LoopBinding();
 
     public Condition(Lock lock) {
         this.lock = Objects.requireNonNull(lock, "lock");
@@ -37,6 +43,7 @@ public final class Condition {
         this(new Lock());
     }
 
+    /** Any thread. */
     public Lock lock() {
         return lock;
     }
@@ -65,7 +72,7 @@ public final class Condition {
         waiting.grantAll(null);
     }
 
-    /** How many tasks are parked on it; a diagnostic for tests and dumps. */
+    /** How many tasks are parked on it; a diagnostic for tests and dumps. Any thread (a snapshot). */
     public int waitingTasks() {
         return waiting.size();
     }
@@ -81,11 +88,13 @@ public final class Condition {
     }
 
     private void requireLockHeld(String what) {
+        binding.requireLoopThread();
         if (!lock.isHeldByCurrentTask()) {
             throw new IllegalStateException("Condition." + what + "() needs the current task to hold its lock");
         }
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Condition[" + waiting.size() + " waiting]";

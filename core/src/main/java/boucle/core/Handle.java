@@ -6,7 +6,9 @@ package boucle.core;
  * a cancelled timer leaves the loop's timer heap at once, so long timeouts that are re-armed
  * often cost no memory.
  *
- * <p>Loop-thread only, like every method of a loop but {@link Loop#callSoonThreadsafe}.
+ * <p>Threads: {@link #cancel()} and {@link #run()} are for the loop's thread, and refuse a call from
+ * another thread while the loop runs, before any change ({@code loop.callSoonThreadsafe(handle::cancel)}
+ * is the way in); the getters may be called from any thread (a snapshot).
  */
 public final class Handle implements Runnable {
     static final System.Logger LOG = System.getLogger("boucle.core");
@@ -29,6 +31,7 @@ public final class Handle implements Runnable {
 
     /** Stops the callback from running; {@code false} if it already ran or was cancelled. */
     public boolean cancel() {
+        loop.requireLoopThread(); // before anything: the timer heap is the loop's alone
         if (action == null) {
             return false;
         }
@@ -39,18 +42,20 @@ public final class Handle implements Runnable {
         return true;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isCancelled() {
         return action == null && !ran;
     }
 
-    /** Whether the callback has run (it runs at most once). */
+    /** Whether the callback has run (it runs at most once). Any thread (a snapshot). */
     public boolean hasRun() {
         return ran;
     }
 
-    /** Runs the callback; a callback's exception is logged and the loop goes on. */
+    /** Runs the callback; a callback's exception is logged and the loop goes on. Loop thread. */
     @Override
     public void run() {
+        loop.requireLoopThread();
         Runnable toRun = action;
         if (toRun == null) {
             return;
@@ -64,7 +69,7 @@ public final class Handle implements Runnable {
         }
     }
 
-    /** For task dumps: a timer says when it is due. */
+    /** For task dumps: a timer says when it is due. Any thread (a snapshot). */
     @Override
     public String toString() {
         if (heapIndex < 0) {
@@ -73,7 +78,7 @@ public final class Handle implements Runnable {
         return "timer due in " + Math.max(0, (deadline - loop.now()) / 1_000_000) + " ms";
     }
 
-    /** The deadline of a timer on the loop's clock, in nanoseconds. */
+    /** The deadline of a timer on the loop's clock, in nanoseconds. Any thread. */
     public long deadline() {
         return deadline;
     }

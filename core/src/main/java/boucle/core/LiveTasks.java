@@ -13,6 +13,10 @@ final class LiveTasks {
         return count == 0;
     }
 
+    int size() {
+        return count;
+    }
+
     void add(Task<?> task) {
         task.previousLive = newest;
         if (newest == null) {

@@ -17,14 +17,21 @@ package boucle.core;
  * }</pre>
  *
  * Not reentrant: a task that acquires a lock it holds gets an error rather than a deadlock. Only
- * the holder may release. Loop-thread only.
+ * the holder may release.
+ *
+ * <p>Threads: it belongs to the loop that made it, or else to the first loop that uses it. While
+ * that loop runs, a call from another thread is refused with an {@link IllegalStateException}
+ * before it changes anything ({@code loop.callSoonThreadsafe(...)} is the way in); only the
+ * getters marked "Any thread" may be called from anywhere, and return a snapshot.
  */
 public final class Lock {
     private Task<?> owner;
     private final WaitQueue waiting = new WaitQueue();
+    private final LoopBinding binding = new LoopBinding();
 
     /** Takes the lock, parking the current task while another holds it or others wait before it. */
     public void acquire() {
+        binding.requireLoopThread();
         Task<?> me = Task.current();
         if (owner == me) {
             throw new IllegalStateException("task '" + me.name() + "' already holds this lock (it is not reentrant)");
@@ -38,6 +45,7 @@ public final class Lock {
 
     /** Takes the lock if it is free, without suspending. */
     public boolean tryAcquire() {
+        binding.requireLoopThread();
         if (owner != null) {
             return false;
         }
@@ -47,6 +55,7 @@ public final class Lock {
 
     /** Gives the lock to the first waiting task, or frees it. Only the holding task may release. */
     public void release() {
+        binding.requireLoopThread();
         Task<?> me = Coroutine.currentTask();
         if (owner == null || owner != me) {
             throw new IllegalStateException("a lock can only be released by the task that holds it"
@@ -56,6 +65,7 @@ public final class Lock {
         owner = next == null ? null : next.task();
     }
 
+    /** Any thread (a snapshot). */
     public boolean isLocked() {
         return owner != null;
     }
@@ -65,11 +75,12 @@ public final class Lock {
         return owner != null && owner == Coroutine.currentTask();
     }
 
-    /** How many tasks are parked on it; a diagnostic for tests and dumps. */
+    /** How many tasks are parked on it; a diagnostic for tests and dumps. Any thread (a snapshot). */
     public int waitingTasks() {
         return waiting.size();
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Lock[" + (owner == null ? "free" : "held by " + owner.name()) + ", " + waiting.size() + " waiting]";

@@ -22,11 +22,27 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Threads</h2>
  * A loop runs on one thread, the one that calls {@code run...}. Every method is for that thread
- * only (a call from another thread while the loop runs is an error), except
- * {@link #callSoonThreadsafe}, which any thread may call and which wakes a blocked loop.
+ * only (a call from another thread while the loop runs is refused before it changes anything),
+ * except those whose javadoc says "Any thread": {@link #callSoonThreadsafe}, which wakes a blocked
+ * loop, {@link #dumpTasksThreadsafe()}, {@link #setSlowStepThreshold}, and the diagnostics
+ * ({@link #isRunning()}, {@link #now()}, {@link #turns()}...). The same rule holds for every type
+ * of this package: tasks, handles and the synchronisation primitives.
  * The loop's own path holds no monitor, and a loop refuses to start inside a {@code synchronized}
  * block: mounting a continuation under a monitor crashes the JVM. Blocking work goes to another
  * thread with {@link Boucle#runInThread}; a call in flight counts as work, so the loop waits for it.
+ *
+ * <h2>Interrupts</h2>
+ * An interrupt of the loop's thread ends the current run; it never makes the loop spin. The loop
+ * notices the interrupt flag when its wait for events returns (a selector or a park returns at
+ * once on an interrupt), clears it, cancels every live task and runs them until their
+ * {@code finally} blocks are done, as {@link #close()} does, then the {@code run...} method throws
+ * a {@link LoopInterruptedException} with the thread's interrupt flag set again. A second
+ * interrupt during that clean-up abandons it. Why end rather than clear and go on: an interrupt is
+ * how the JVM's tools ask a thread to stop (JUnit's {@code @Timeout}, an executor's
+ * {@code shutdownNow}), and a loop that swallowed it would run on past the caller's deadline. A
+ * step that blocks the thread itself is not cut short: the interrupt is seen once it returns. To
+ * give the hand back inside a task, call {@link Boucle#interrupt()}; to stop a loop from another
+ * thread, {@code loop.callSoonThreadsafe(loop::stop)}.
  *
  * <h2>Debugging</h2>
  * {@link #dumpTasks()} lists every live task with its state, what it waits on and its stack;
@@ -73,7 +89,12 @@ public final class Loop implements AutoCloseable {
         this.owner = Thread.currentThread();
     }
 
-    /** The loop running on this thread: from inside a task or a callback it runs. */
+    /** The loop running on the calling thread, or {@code null}. */
+    static Loop runningHere() {
+        return RUNNING.get();
+    }
+
+    /** The loop running on this thread: from inside a task or a callback it runs. Any thread. */
     public static Loop current() {
         Loop loop = RUNNING.get();
         if (loop == null) {
@@ -130,19 +151,26 @@ public final class Loop implements AutoCloseable {
         return timer;
     }
 
-    /** The one method any thread may call: runs {@code action} on the loop soon, waking it if blocked. */
+    /**
+     * Runs {@code action} on the loop's thread soon, waking the loop if it is blocked: the one door
+     * in from other threads. Any thread.
+     */
     public void callSoonThreadsafe(Runnable action) {
         fromOtherThreads.post(Objects.requireNonNull(action, "action"));
     }
 
-    /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. */
+    /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. Any thread. */
     public long now() {
         return clock.nanoTime();
     }
 
     // ---- running ----------------------------------------------------------------------------
 
-    /** Runs until no work is left: nothing ready, no timer, nothing waiting on the event source. */
+    /**
+     * Runs until no work is left: nothing ready, no timer, nothing waiting on the event source.
+     * Every {@code run...} method throws {@link LoopInterruptedException} if the thread is
+     * interrupted meanwhile (see the class notes).
+     */
     public void run() {
         runWhile(this::hasWork);
         live.reportStranded();
@@ -165,6 +193,7 @@ public final class Loop implements AutoCloseable {
 
     /** Runs until {@code task} is done, then returns its result or rethrows its failure. */
     public <T> T runUntilComplete(Task<T> task) {
+        requireUsable(); // before markObserved: a refused call changes nothing
         if (task.loop != this) {
             throw new IllegalArgumentException("task '" + task.name() + "' belongs to another loop");
         }
@@ -187,12 +216,16 @@ public final class Loop implements AutoCloseable {
         runWhile(() -> true);
     }
 
-    /** Makes {@link #runForever} (or any run) return at the end of the current turn. */
+    /**
+     * Makes {@link #runForever} (or any run) return at the end of the current turn. Loop thread;
+     * from another, {@code loop.callSoonThreadsafe(loop::stop)}.
+     */
     public void stop() {
         requireLoopThread();
         stopRequested = true;
     }
 
+    /** Whether a {@code run...} method is running the loop now. Any thread. */
     public boolean isRunning() {
         return running;
     }
@@ -210,9 +243,15 @@ public final class Loop implements AutoCloseable {
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
-        if (!live.isEmpty()) {
-            live.cancelAll();
-            runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
+        try {
+            if (!live.isEmpty()) {
+                live.cancelAll();
+                runWhile(() -> !live.isEmpty() && hasWork()); // their finally blocks; not far-off timers
+            }
+        } catch (LoopInterruptedException interrupted) {
+            closed = true; // the clean-up was cut short, but the loop is closed and its source released all the same
+            events.close();
+            throw interrupted;
         }
         closed = true;
         events.close();
@@ -224,14 +263,46 @@ public final class Loop implements AutoCloseable {
         enter();
         try {
             while (!stopRequested && keepGoing.getAsBoolean()) {
-                turns++;
-                waitForEvents();
-                runDueTimers();
-                runReadyBatch();
+                if (!turn()) {
+                    endInterruptedRun();
+                }
             }
         } finally {
             exit();
         }
+    }
+
+    /** One turn; {@code false}, with nothing run, when the thread was found interrupted after the wait. */
+    private boolean turn() {
+        turns++;
+        waitForEvents();
+        if (Thread.interrupted()) { // checked here, not per source: every source returns at once when interrupted
+            return false;
+        }
+        runDueTimers();
+        runReadyBatch();
+        return true;
+    }
+
+    /** The thread was interrupted: cancel the live tasks, run their finally blocks, end the run; see the class notes. */
+    private void endInterruptedRun() {
+        int cancelled = live.size();
+        live.cancelAll();
+        boolean abandoned = false;
+        while (!live.isEmpty() && hasWork()) {
+            if (!turn()) {
+                abandoned = true; // interrupted again: stop cleaning up at once
+                break;
+            }
+        }
+        Thread thread = Thread.currentThread();
+        thread.interrupt(); // restored, so whoever called run() still sees it
+        throw new LoopInterruptedException("the loop's thread '" + thread.getName() + "' was interrupted: "
+                + (abandoned ? "its " + cancelled + " live task(s) were cancelled, and a second interrupt"
+                        + " abandoned their clean-up (" + live.size() + " left)"
+                        : "its " + cancelled + " live task(s) were cancelled and ran their finally blocks")
+                + "; the run ends. To give the hand back inside a task call Boucle.interrupt(); to stop a"
+                + " loop from another thread, loop.callSoonThreadsafe(loop::stop)");
     }
 
     private void waitForEvents() {
@@ -321,22 +392,28 @@ public final class Loop implements AutoCloseable {
         return timers;
     }
 
-    /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. */
+    /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. Any thread. */
     public EventSource eventSource() {
         return events;
     }
 
-    /** How many turns the loop has made; a diagnostic that proves an idle loop does not spin. */
+    /**
+     * How many turns the loop has made; a diagnostic that proves an idle loop does not spin. Any
+     * thread: from another one while the loop runs, a snapshot that may lag.
+     */
     public long turns() {
         return turns;
     }
 
-    /** How many timers are pending; a diagnostic that proves cancelled waits leave nothing behind. */
+    /**
+     * How many timers are pending; a diagnostic that proves cancelled waits leave nothing behind.
+     * Any thread: from another one while the loop runs, a snapshot that may lag.
+     */
     public int pendingTimers() {
         return timers.size();
     }
 
-    /** The tasks that have started and not finished, oldest first. */
+    /** The tasks that have started and not finished, oldest first. Loop thread. */
     public List<Task<?>> tasks() {
         requireLoopThread();
         return live.snapshot();

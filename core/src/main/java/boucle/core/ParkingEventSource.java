@@ -18,7 +18,8 @@ final class ParkingEventSource implements EventSource {
         sleeper = Thread.currentThread();
         // wakeup() sets the flag before it reads `sleeper`, so one of the two always sees the other
         long deadline = System.nanoTime() + timeoutNanos;
-        while (!wokenUp) {
+        // an interrupt ends the wait, as it ends a selector's: the loop then ends its run (see Loop)
+        while (!wokenUp && !Thread.currentThread().isInterrupted()) {
             long left = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
             if (left <= 0) {
                 break;

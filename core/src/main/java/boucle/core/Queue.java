@@ -28,7 +28,10 @@ import java.util.Objects;
  * loop.spawn(() -> { while (true) handle(lines.get()); });   // ends with QueueClosedException
  * }</pre>
  *
- * Loop-thread only.
+ * <p>Threads: it belongs to the loop that made it, or else to the first loop that uses it. While
+ * that loop runs, a call from another thread is refused with an {@link IllegalStateException}
+ * before it changes anything ({@code loop.callSoonThreadsafe(...)} is the way in); only the
+ * getters marked "Any thread" may be called from anywhere, and return a snapshot.
  */
 public final class Queue<T> {
     /** Granted to parked tasks by {@link #close()}, instead of an item or a place. */
@@ -38,6 +41,7 @@ public final class Queue<T> {
     private final ArrayDeque<T> items = new ArrayDeque<>();
     private final WaitQueue getters = new WaitQueue();
     private final WaitQueue putters = new WaitQueue();
+    private final LoopBinding binding = new LoopBinding();
     private boolean closed;
 
     private Queue(int capacity) {
@@ -47,18 +51,19 @@ public final class Queue<T> {
         this.capacity = capacity;
     }
 
-    /** A queue holding at most {@code capacity} items: {@code put} parks while it is full. */
+    /** A queue holding at most {@code capacity} items: {@code put} parks while it is full. Any thread. */
     public static <T> Queue<T> bounded(int capacity) {
         return new Queue<>(capacity);
     }
 
-    /** A queue that never fills: {@code put} never parks. */
+    /** A queue that never fills: {@code put} never parks. Any thread. */
     public static <T> Queue<T> unbounded() {
         return new Queue<>(Integer.MAX_VALUE);
     }
 
     /** Adds {@code item}, parking the current task while the queue is full. */
     public void put(T item) {
+        binding.requireLoopThread();
         if (offer(item)) {
             return;
         }
@@ -69,6 +74,7 @@ public final class Queue<T> {
 
     /** Adds {@code item} if that needs no wait; {@code false} if the queue is full. */
     public boolean offer(T item) {
+        binding.requireLoopThread();
         Objects.requireNonNull(item, "a queue holds no null items");
         if (closed) {
             throw closedForPut();
@@ -86,6 +92,7 @@ public final class Queue<T> {
     /** Takes the oldest item, parking the current task while the queue is empty. */
     @SuppressWarnings("unchecked")
     public T get() {
+        binding.requireLoopThread();
         T item = poll();
         if (item != null) {
             return item;
@@ -103,6 +110,7 @@ public final class Queue<T> {
     /** Takes the oldest item if there is one, without suspending; {@code null} when empty. */
     @SuppressWarnings("unchecked")
     public T poll() {
+        binding.requireLoopThread();
         T item = items.pollFirst();
         if (item != null) {
             WaitQueue.Node putter = putters.first();
@@ -119,6 +127,7 @@ public final class Queue<T> {
      * when getters wait); items already in can still be taken. Closing twice does nothing.
      */
     public void close() {
+        binding.requireLoopThread();
         if (closed) {
             return;
         }
@@ -127,29 +136,32 @@ public final class Queue<T> {
         getters.grantAll(CLOSED);
     }
 
+    /** Any thread (a snapshot). */
     public boolean isClosed() {
         return closed;
     }
 
+    /** Any thread (a snapshot). */
     public int size() {
         return items.size();
     }
 
+    /** Any thread (a snapshot). */
     public boolean isEmpty() {
         return items.isEmpty();
     }
 
-    /** The capacity; {@link Integer#MAX_VALUE} for an unbounded queue. */
+    /** The capacity; {@link Integer#MAX_VALUE} for an unbounded queue. Any thread. */
     public int capacity() {
         return capacity;
     }
 
-    /** How many tasks are parked in {@code get}; a diagnostic for tests and dumps. */
+    /** How many tasks are parked in {@code get}; a diagnostic for tests and dumps. Any thread (a snapshot). */
     public int waitingGetters() {
         return getters.size();
     }
 
-    /** How many tasks are parked in {@code put}. */
+    /** How many tasks are parked in {@code put}. Any thread (a snapshot). */
     public int waitingPutters() {
         return putters.size();
     }
@@ -162,6 +174,7 @@ public final class Queue<T> {
         return new QueueClosedException("get on a closed queue that has no items left");
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Queue[" + items.size() + (capacity == Integer.MAX_VALUE ? "" : "/" + capacity) + ", "

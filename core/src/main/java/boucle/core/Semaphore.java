@@ -14,13 +14,17 @@ package boucle.core;
  * try { serve(); } finally { connections.release(); }
  * }</pre>
  *
- * Loop-thread only.
+ * <p>Threads: it belongs to the loop that made it, or else to the first loop that uses it. While
+ * that loop runs, a call from another thread is refused with an {@link IllegalStateException}
+ * before it changes anything ({@code loop.callSoonThreadsafe(...)} is the way in); only the
+ * getters marked "Any thread" may be called from anywhere, and return a snapshot.
  */
 public final class Semaphore {
     private int permits;
     /** The most permits it may hold, for a bounded semaphore; {@link Integer#MAX_VALUE} otherwise. */
     private final int limit;
     private final WaitQueue waiting = new WaitQueue();
+    private final LoopBinding binding = new LoopBinding();
 
     /** A semaphore with {@code permits} permits to start with; any release adds one. */
     public Semaphore(int permits) {
@@ -35,13 +39,14 @@ public final class Semaphore {
         this.limit = limit;
     }
 
-    /** A semaphore that never holds more than {@code permits}: releasing more than was taken is an error. */
+    /** Any thread. A semaphore that never holds more than {@code permits}: releasing more than was taken is an error. */
     public static Semaphore bounded(int permits) {
         return new Semaphore(permits, permits);
     }
 
     /** Takes a permit, parking the current task while there is none (or others wait before it). */
     public void acquire() {
+        binding.requireLoopThread();
         if (permits > 0 && waiting.isEmpty()) {
             permits--;
             return;
@@ -51,6 +56,7 @@ public final class Semaphore {
 
     /** Takes a permit if one is free and nobody waits, without suspending. */
     public boolean tryAcquire() {
+        binding.requireLoopThread();
         if (permits > 0 && waiting.isEmpty()) {
             permits--;
             return true;
@@ -60,6 +66,7 @@ public final class Semaphore {
 
     /** Gives a permit back: to the first waiting task if any, else to the count. */
     public void release() {
+        binding.requireLoopThread();
         if (waiting.grantFirst(null) != null) {
             return;
         }
@@ -70,16 +77,17 @@ public final class Semaphore {
         permits++;
     }
 
-    /** Permits free right now. */
+    /** Permits free right now. Any thread (a snapshot). */
     public int availablePermits() {
         return permits;
     }
 
-    /** How many tasks are parked on it; a diagnostic for tests and dumps. */
+    /** How many tasks are parked on it; a diagnostic for tests and dumps. Any thread (a snapshot). */
     public int waitingTasks() {
         return waiting.size();
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Semaphore[" + permits + " free, " + waiting.size() + " waiting]";

@@ -30,6 +30,15 @@ final class StepWatch {
     // the watchdog's own bookkeeping, touched by its thread only
     long seenSteps = -1;
     long seenSince;
+    /** The loop thread's CPU time when {@link #seenSince} was taken, or negative when unknown. */
+    long seenCpu = -1;
+    /** The step seen past the threshold but not blamed (little CPU, no blocking call), or {@code null}. */
+    Runnable descheduledStep;
+    long descheduledWall;
+    long descheduledCpu;
+    /** When the last descheduling note was logged, and how many were left out since. */
+    long lastDescheduledNote;
+    int descheduledSilenced;
     long reportedSteps = -1;
 
     void starting(Runnable step) {

@@ -1,5 +1,7 @@
 package boucle.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -24,7 +26,10 @@ import java.util.concurrent.Callable;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.</li>
+ *   <li>Threads: every method that reads or changes the task's outcome or its waits is for its
+ *       loop's thread, and refuses a call from another thread while the loop runs, before any
+ *       change. The getters marked "Any thread" ({@link #name()}, {@link #state()},
+ *       {@link #isDone()}...) may be called from anywhere and return a snapshot.</li>
  *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
  *       is logged once through {@link System.Logger}, and the loop goes on.</li>
  *   <li>Cancellation: {@link #cancel()} delivers a {@link CancelledException} at the task's
@@ -67,8 +72,8 @@ public final class Task<T> {
     private int shieldDepth;
     /** Tasks parked in {@link #await()}; made by the first awaiter, as most tasks have none. */
     private WaitQueue awaiters;
-    /** The group this task was spawned into, told when the task ends; or {@code null}. */
-    TaskGroup group;
+    /** What {@link #whenDone} registered, run once as the task ends; made by the first, as most tasks have none. */
+    private List<Runnable> doneListeners;
 
     /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
     Task<?> previousLive;
@@ -83,7 +88,7 @@ public final class Task<T> {
         this.coroutine = new Coroutine(this, () -> runBody(body));
     }
 
-    /** The task running right now. */
+    /** The task running right now. Any thread: outside a task it throws, whatever the thread. */
     public static Task<?> current() {
         Task<?> task = currentTaskIfAny();
         if (task == null) {
@@ -99,6 +104,7 @@ public final class Task<T> {
         return Coroutine.currentTask();
     }
 
+    /** Any thread. */
     public String name() {
         if (name == null) {
             name = "task-" + id;
@@ -106,25 +112,29 @@ public final class Task<T> {
         return name;
     }
 
+    /** Any thread (a snapshot). */
     public State state() {
         return state;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isDone() {
         return state == State.DONE;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isCancelled() {
         return state == State.DONE && failure instanceof CancelledException;
     }
 
-    /** What the parked task waits on (a timer, a waiter, a socket...), or {@code null}. */
+    /** What the parked task waits on (a timer, a waiter, a socket...), or {@code null}. Any thread (a snapshot). */
     public Object waitingOn() {
         return waitingOn;
     }
 
-    /** The suspended task's stack, innermost first; empty while it runs or once it is done. */
+    /** The suspended task's stack, innermost first; empty while it runs or once it is done. Loop thread. */
     public StackTraceElement[] stack() {
+        loop.requireLoopThread();
         return coroutine.stack();
     }
 
@@ -137,11 +147,44 @@ public final class Task<T> {
         if (me == this) {
             throw new IllegalStateException("task '" + name() + "' cannot await itself");
         }
+        if (me.loop != loop) {
+            throw new IllegalStateException("task '" + name() + "' runs on another loop: a task can only await"
+                    + " tasks of its own loop");
+        }
         observed = true;
         while (state != State.DONE) {
             awaiters().park(this);
         }
         return outcome();
+    }
+
+    /**
+     * Runs {@code listener} on the loop's thread right after this task ends, whatever the outcome:
+     * a result, a failure or a cancellation, including a cancellation that came before the body
+     * ever ran. If the task has already ended, the listener runs at once, before this method
+     * returns. Listeners run in the order they were added, after the task has left the loop's
+     * live tasks and before the tasks that {@link #await()} it are woken.
+     *
+     * <pre>{@code
+     * Task<Void> handler = loop.spawn(() -> serve(socket));
+     * handler.whenDone(socket::close);   // even if the handler is cancelled before it starts
+     * }</pre>
+     *
+     * A listener is a plain callback, not a task: it must not park (when the task ends it runs
+     * outside any task, where a suspending call fails), and it should be short. A listener that throws does not stop the
+     * others: its failure is logged once at ERROR and the loop goes on. Loop-thread only.
+     */
+    public void whenDone(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        loop.requireLoopThread();
+        if (state == State.DONE) {
+            runListeners(List.of(listener));
+            return;
+        }
+        if (doneListeners == null) {
+            doneListeners = new ArrayList<>(2);
+        }
+        doneListeners.add(listener);
     }
 
     /**
@@ -162,6 +205,7 @@ public final class Task<T> {
 
     /** The result of a finished task; rethrows its failure; an error if it has not finished. */
     public T result() {
+        loop.requireLoopThread();
         if (state != State.DONE) {
             throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
         }
@@ -171,6 +215,7 @@ public final class Task<T> {
 
     /** The failure of a finished task, or {@code null} if it returned normally. */
     public Throwable exception() {
+        loop.requireLoopThread();
         if (state != State.DONE) {
             throw new IllegalStateException("task '" + name() + "' has not finished (it is " + state + ")");
         }
@@ -206,7 +251,7 @@ public final class Task<T> {
         return true;
     }
 
-    /** Whether a cancellation waits to be delivered at the task's next suspension point. */
+    /** Whether a cancellation waits to be delivered at the task's next suspension point. Any thread (a snapshot). */
     public boolean isCancelling() {
         return pendingCancellation != null || cancelledScope != null;
     }
@@ -355,8 +400,10 @@ public final class Task<T> {
         state = State.DONE;
         pendingCancellation = null;
         loop.taskEnded(this);
-        if (group != null) {
-            group.childEnded(this);
+        if (doneListeners != null) {
+            List<Runnable> listeners = doneListeners;
+            doneListeners = null;
+            runListeners(listeners);
         }
         boolean awaited = awaiters != null && !awaiters.isEmpty();
         if (!awaited && failure != null && !observed && !(failure instanceof CancelledException)) {
@@ -365,6 +412,29 @@ public final class Task<T> {
         }
         if (awaited) {
             awaiters.wakeAll();
+        }
+    }
+
+    /** Runs every listener, even after one throws; the failures are logged once all have run. */
+    private void runListeners(List<Runnable> listeners) {
+        List<Throwable> failures = null;
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (VirtualMachineError fatal) {
+                throw fatal; // out of memory or stack: be loud, as for a task body
+            } catch (RuntimeException | Error failure) {
+                if (failures == null) {
+                    failures = new ArrayList<>(1);
+                }
+                failures.add(failure);
+            }
+        }
+        if (failures != null) {
+            for (Throwable failure : failures) {
+                Handle.LOG.log(System.Logger.Level.ERROR, "a whenDone listener of task '" + name()
+                        + "' failed; the other listeners ran and the loop goes on", failure);
+            }
         }
     }
 
@@ -421,6 +491,7 @@ public final class Task<T> {
         }
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "Task[" + name() + ", " + state + (waitingOn != null ? ", waiting on " + waitingOn : "") + "]";

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
  *       {@code run} has returned is an error. A child spawned after a failure is cancelled before
  *       it starts.</li>
  * </ul>
- * Loop-thread only.
+ * Loop-thread only: every method but {@code toString} refuses a call from another thread while the
+ * loop runs, before any change.
  */
 public final class TaskGroup {
     /** The body of {@link #run}: spawns children into the group, and may do work of its own. */
@@ -73,11 +74,12 @@ public final class TaskGroup {
 
     /** Starts {@code body} as a child task of this group. */
     public <T> Task<T> spawn(String name, Callable<T> body) {
+        owner.loop.requireLoopThread();
         if (closed) {
             throw new IllegalStateException("this task group is closed: its run() has returned");
         }
         Task<T> child = owner.loop.spawn(name, body);
-        child.group = this;
+        child.whenDone(() -> childEnded(child)); // even one cancelled before its body ran ends through here
         child.markObserved(); // its failure is reported by run(), not logged as unobserved
         children.add(child);
         if (firstFailure != null) {
@@ -100,17 +102,19 @@ public final class TaskGroup {
 
     /** The children still running, oldest first. */
     public List<Task<?>> tasks() {
+        owner.loop.requireLoopThread();
         return List.copyOf(children);
     }
 
     /** Cancels every child and the body: {@code run} then returns normally once all have ended. */
     public void cancel() {
+        owner.loop.requireLoopThread(); // before the scope: a refused cancel changes nothing
         scope.cancel();
         List.copyOf(children).forEach(Task::cancel);
     }
 
-    /** Called by a child as it ends. */
-    void childEnded(Task<?> child) {
+    /** A child has ended: its listener, run by the loop right after its end. */
+    private void childEnded(Task<?> child) {
         children.remove(child);
         Throwable failure = child.exception();
         if (failure != null && !(failure instanceof CancelledException)) {
@@ -177,6 +181,7 @@ public final class TaskGroup {
         throw (RuntimeException) thrown;
     }
 
+    /** Any thread (a snapshot). */
     @Override
     public String toString() {
         return "TaskGroup[" + children.size() + " running" + (firstFailure != null ? ", failed" : "") + "]";

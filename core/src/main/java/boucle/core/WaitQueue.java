@@ -12,7 +12,9 @@ package boucle.core;
  * cancelled after it keeps what it was given, returns normally, and gets the cancellation at its
  * next suspension point. Nothing granted is ever lost.
  *
- * <p>Loop-thread only.
+ * <p>Threads: every method that changes the queue refuses, before any change, a call from a thread
+ * other than the one running the tasks' loop ({@link IllegalStateException}); {@link #isEmpty()},
+ * {@link #size()} and {@link Node#task()} may be called from any thread (a snapshot).
  */
 public final class WaitQueue {
     private final Node head = new Node(null);
@@ -37,12 +39,14 @@ public final class WaitQueue {
             this.task = task;
         }
 
+        /** Any thread. */
         public Task<?> task() {
             return task;
         }
 
         /** Leaves the queue; does nothing if already out of it. */
         public void unlink() {
+            task.loop.requireLoopThread();
             if (next == null) {
                 return;
             }
@@ -56,6 +60,7 @@ public final class WaitQueue {
 
     /** Puts the task at the end of the queue. */
     public Node add(Task<?> task) {
+        task.loop.requireLoopThread();
         Node node = new Node(task);
         node.previous = head.previous;
         node.next = head;
@@ -65,10 +70,12 @@ public final class WaitQueue {
         return node;
     }
 
+    /** Any thread (a snapshot). */
     public boolean isEmpty() {
         return size == 0;
     }
 
+    /** Any thread (a snapshot). */
     public int size() {
         return size;
     }
@@ -79,7 +86,7 @@ public final class WaitQueue {
             return null;
         }
         Node first = head.next;
-        first.unlink();
+        first.unlink(); // checks the thread before it changes anything
         return first.task;
     }
 

@@ -33,7 +33,7 @@
  *       has ended; the first failure cancels the rest and is rethrown with the later ones
  *       suppressed; spawning into a closed group is an error.</li>
  *   <li><b>Gather</b> ({@link boucle.core.Boucle#gather}): results in the order given; the first
- *       failure cancels the others and is rethrown once they have ended.</li>
+ *       failure cancels the others and is rethrown once they have ended, the later ones suppressed.</li>
  *   <li><b>Event</b>: {@code set()} wakes every waiter of that moment; while set, {@code await()}
  *       returns at once.</li>
  *   <li><b>Lock</b>, <b>Semaphore</b>: FIFO hand-off on release, no barging; a waiter cancelled after
@@ -47,14 +47,26 @@
  *   <li><b>Threads</b> ({@link boucle.core.Boucle#runInThread}): blocking work runs on a virtual
  *       thread while the task is parked, its outcome comes back on the loop's thread; an outstanding
  *       call keeps the loop alive; a cancelled call's result is dropped.</li>
- *   <li><b>Loop thread</b>: only {@link boucle.core.Loop#callSoonThreadsafe} may be called from
- *       another thread while a loop runs; anything else fails with an error that names it.</li>
+ *   <li><b>Loop thread</b>: while a loop runs, a call from another thread is refused with an
+ *       {@link java.lang.IllegalStateException} <em>before it changes anything</em>, so the object
+ *       still works for the correct call that follows; the way in is
+ *       {@link boucle.core.Loop#callSoonThreadsafe}. The only exceptions are the methods whose
+ *       javadoc says "Any thread": {@code callSoonThreadsafe}, {@code dumpTasksThreadsafe},
+ *       factories, and getters that return a snapshot. A synchronisation primitive belongs to the
+ *       loop that made it, or else to the first loop that uses it (as asyncio's are bound); before
+ *       that, any thread may set it up.</li>
  *   <li><b>Task dumps</b> ({@link boucle.core.Loop#dumpTasks()}): every live task with its state, what
  *       it waits on and its coroutine stack; from another thread {@code dumpTasksThreadsafe()}, on a
  *       live JVM the JMX bean {@code boucle.core:type=Loops}.</li>
  *   <li><b>Slow steps</b>: a step that holds its loop past the threshold (100 ms by default,
  *       {@link boucle.core.Loop#setSlowStepThreshold}) is logged once at WARNING with the task's name
- *       and stack; a watchdog thread does the timing, the loop reads no clock for it.</li>
+ *       and its own frames (at most 8), as computing or as blocked in a named call; the loop thread's
+ *       CPU time against the wall time tells those from a thread that was descheduled, which is
+ *       noted at INFO and not blamed on the task. A watchdog thread does the timing, the loop reads
+ *       no clock for it.</li>
+ *   <li><b>Done listeners</b> ({@link boucle.core.Task#whenDone}): run on the loop's thread right
+ *       after a task ends, however it ends (even cancelled before its body ran); groups and
+ *       {@code gather} are built on them.</li>
  * </ul>
  *
  * <h2>The seed, in Java</h2>

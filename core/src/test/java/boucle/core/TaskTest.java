@@ -192,4 +192,99 @@ class TaskTest {
             assertEquals(List.of("seen in Waiter.await"), events);
         }
     }
+
+    @Test
+    void whenDoneRunsRightAfterTheTaskEndsWhateverTheOutcome() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            Task<String> returns = loop.spawn("returns", () -> "value");
+            Task<Void> fails = loop.spawn("fails", () -> {
+                throw new IllegalStateException("boom");
+            });
+            Task<Void> parked = loop.spawn("parked", () -> new Waiter().await());
+            returns.whenDone(() -> events.add("returns ended: " + returns.result()));
+            fails.whenDone(() -> events.add("fails ended: " + fails.exception().getMessage()));
+            parked.whenDone(() -> events.add("parked ended, cancelled " + parked.isCancelled()));
+            loop.spawn(() -> {
+                interrupt();
+                events.add("cancelling");
+                parked.cancel();
+            });
+            loop.run();
+            assertEquals(List.of("returns ended: value", "fails ended: boom", "cancelling",
+                    "parked ended, cancelled true"), events);
+            assertEquals(List.of(), log.messages()); // a failure a listener read is observed, not logged
+        }
+    }
+
+    @Test
+    void whenDoneRunsForATaskCancelledBeforeItsBodyEverRan() {
+        try (Loop loop = new Loop()) {
+            Task<Void> task = loop.spawn(() -> {
+                events.add("body ran");
+            });
+            task.whenDone(() -> events.add("listener ran, cancelled " + task.isCancelled()));
+            task.cancel();
+            loop.run();
+            assertEquals(List.of("listener ran, cancelled true"), events);
+        }
+    }
+
+    @Test
+    void whenDoneOnAFinishedTaskRunsAtOnce() {
+        try (Loop loop = new Loop()) {
+            Task<Integer> task = loop.spawn(() -> 7);
+            loop.run();
+            task.whenDone(() -> events.add("ran at once"));
+            events.add("after whenDone");
+            assertEquals(List.of("ran at once", "after whenDone"), events);
+        }
+    }
+
+    @Test
+    void whenDoneListenersRunInOrderBeforeAwaitersWake() {
+        try (Loop loop = new Loop()) {
+            Task<Void> task = loop.spawn(() -> interrupt());
+            task.whenDone(() -> events.add("first listener"));
+            task.whenDone(() -> events.add("second listener"));
+            loop.spawn(() -> {
+                task.await();
+                events.add("awaiter woke");
+            });
+            loop.run();
+            assertEquals(List.of("first listener", "second listener", "awaiter woke"), events);
+        }
+    }
+
+    @Test
+    void aThrowingWhenDoneListenerIsLoggedOnceAtErrorAndTheOthersStillRun() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            Task<Void> task = loop.spawn("watched", () -> interrupt());
+            task.whenDone(() -> {
+                throw new IllegalStateException("listener bug");
+            });
+            task.whenDone(() -> events.add("second listener ran"));
+            loop.spawn(() -> events.add("loop went on"));
+            loop.run();
+            assertEquals(List.of("loop went on", "second listener ran"), events);
+            assertEquals(1, log.records.size());
+            assertEquals(java.util.logging.Level.SEVERE, log.records.get(0).getLevel());
+            assertTrue(log.records.get(0).getMessage().contains("'watched'"));
+            assertEquals("listener bug", log.records.get(0).getThrown().getMessage());
+        }
+    }
+
+    @Test
+    void aWhenDoneListenerCannotPark() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            Waiter never = new Waiter();
+            Task<Void> task = loop.spawn(() -> interrupt());
+            task.whenDone(never::await);
+            task.whenDone(() -> events.add("next listener ran"));
+            loop.run();
+            assertEquals(List.of("next listener ran"), events);
+            assertEquals(1, log.records.size());
+            assertTrue(log.records.get(0).getThrown() instanceof IllegalStateException);
+            assertEquals(0, never.waitingTasks());
+        }
+    }
 }

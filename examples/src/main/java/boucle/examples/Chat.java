@@ -2,8 +2,10 @@ package boucle.examples;
 
 import boucle.net.AsyncServer;
 import boucle.net.AsyncSocket;
+import boucle.net.IncompleteLineException;
 import boucle.net.LineTooLongException;
 import boucle.net.MalformedLineException;
+import boucle.net.ServerShuttingDownException;
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -13,7 +15,9 @@ import java.io.PrintStream;
  * delivers them to the others as {@code NAME: text}.
  *
  * <p>Commands: {@code /nick NAME}, {@code /who}, {@code /quit}. A line over {@value #MAX_LINE}
- * bytes, or one that is not UTF-8, gets an error reply and is not sent; the client stays.
+ * bytes, or one that is not UTF-8, gets an error reply and is not sent; the client stays. A client
+ * that leaves in the middle of a line has that half line dropped. When the server shuts down
+ * (Ctrl-C, SIGTERM), each client is told {@code * server shutting down} before it is closed.
  */
 final class Chat implements Command {
     static final int DEFAULT_PORT = 7001;
@@ -56,6 +60,12 @@ final class Chat implements Command {
                 } catch (MalformedLineException notUtf8) {
                     room.tell(me, "! that line is not valid UTF-8; it was not sent");
                     continue;
+                } catch (IncompleteLineException cut) {
+                    line = null; // the client left mid-line: half a line is not sent to the room
+                } catch (ServerShuttingDownException stopping) {
+                    room.closing(); // everyone leaves now: no "left" notices
+                    room.tell(me, "* server shutting down"); // the server flushes it, then closes
+                    return;
                 }
                 staying = line != null && obey(me, line);
             }
@@ -107,6 +117,7 @@ final class Chat implements Command {
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
         out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");
-        out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C stops the server)");
+        out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C or SIGTERM stops the server");
+        out.println("  gracefully, telling each client; a second one stops it at once)");
     }
 }

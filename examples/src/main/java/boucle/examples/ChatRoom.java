@@ -40,6 +40,7 @@ final class ChatRoom {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final int maxQueuedBytes;
     private int guests;
+    private boolean closing;
 
     /** @param maxQueuedBytes how much unread output a member may have before being disconnected */
     ChatRoom(int maxQueuedBytes) {
@@ -59,9 +60,17 @@ final class ChatRoom {
         return member;
     }
 
+    /**
+     * The server is shutting down: every member is about to be told so and leave, so a notice to
+     * the others each time would only be noise (and n² lines).
+     */
+    void closing() {
+        closing = true;
+    }
+
     /** Takes the member out and tells the others why, if there is a reason to say. */
     void leave(Member member) {
-        if (members.remove(member.nick, member)) {
+        if (members.remove(member.nick, member) && !closing) {
             String why = member.droppedBecause != null ? " (" + member.droppedBecause + ")" : "";
             broadcast(member, "* " + member.nick + " left" + why);
         }

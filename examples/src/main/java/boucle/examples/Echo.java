@@ -32,7 +32,10 @@ final class Echo implements Command {
 
     /**
      * Echoes until the client ends its stream. {@code read} hands over a buffer that
-     * {@code write} takes back (and releases once sent): no copy, no release here.
+     * {@code write} takes back (and releases once sent): no copy, no release here. Bytes are not
+     * lines, so an unfinished last line is echoed as it came. When the server shuts down, the
+     * {@code read} waiting for the client throws a {@code ServerShuttingDownException}, which is
+     * left to end the handler: the server flushes and closes the connection quietly.
      */
     static void echo(AsyncSocket connection) throws IOException {
         for (ByteBuf bytes; (bytes = connection.read()) != null; ) {
@@ -50,6 +53,7 @@ final class Echo implements Command {
         out.println("  An echo server: every byte a client sends comes back to it, in order.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
-        out.println("  Try it: nc localhost " + DEFAULT_PORT + "   (Ctrl-C stops the server)");
+        out.println("  Try it: nc localhost " + DEFAULT_PORT + "   (Ctrl-C or SIGTERM stops the server gracefully;");
+        out.println("  a second one stops it at once)");
     }
 }

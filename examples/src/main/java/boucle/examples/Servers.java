@@ -8,7 +8,10 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.util.function.Consumer;
 
-/** Runs a server command: binds, says where it listens, serves until the process is stopped. */
+/**
+ * Runs a server command: binds, says where it listens, serves until SIGINT or SIGTERM, which run
+ * the graceful shutdown ({@link StopSignals}); the command then returns 0.
+ */
 final class Servers {
     private Servers() {
     }
@@ -34,7 +37,7 @@ final class Servers {
         return serve(name, options, builder, out);
     }
 
-    /** Returns the exit status: 0 after a shutdown, 1 if it could not listen. */
+    /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen. */
     private static int serve(String name, ServerOptions options, AsyncServer.Builder builder, PrintStream out)
             throws IOException {
         AsyncServer server;
@@ -45,6 +48,7 @@ final class Servers {
                     + (e.getMessage() != null ? e.getMessage() : "unknown host"));
             return 1;
         }
+        StopSignals.install(name, server);
         out.println(name + " server listening on " + options.host() + ":" + server.port()
                 + " (try: nc " + options.host() + " " + server.port() + ")");
         out.flush();

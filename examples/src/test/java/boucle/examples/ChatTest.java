@@ -114,6 +114,19 @@ class ChatTest {
     }
 
     @Test
+    void aClientThatLeavesMidLineHasThatHalfLineDropped() throws Exception {
+        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+             Client alice = new Client(server); Client bob = new Client(server)) {
+            alice.expect("* guest-2 joined");
+            bob.send("SET balance 100");
+            alice.expect("guest-2: SET balance 100");
+            bob.sendRaw("SET balance 10".getBytes(UTF_8)); // and the connection dies before the rest
+            bob.socket.shutdownOutput();
+            assertEquals("* guest-2 left", alice.next(), "the half line was not delivered as a line");
+        }
+    }
+
+    @Test
     void overLongLinesAndInvalidUtf8GetAnErrorAndTheClientStays() throws Exception {
         try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server); Client bob = new Client(server)) {

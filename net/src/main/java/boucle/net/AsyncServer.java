@@ -1,18 +1,25 @@
 package boucle.net;
 
 import boucle.core.Boucle;
-import boucle.core.Handle;
+import boucle.core.CancelledException;
+import boucle.core.Event;
 import boucle.core.Loop;
+import boucle.core.Semaphore;
 import boucle.core.Task;
-import boucle.core.WaitQueue;
+import boucle.core.TaskFailedException;
+import boucle.core.TaskGroup;
+import boucle.core.Timeouts;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.time.DateTimeException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.ZoneId;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A socketserver-style TCP server: it accepts connections and runs a {@link Handler} for each, in
@@ -26,166 +33,334 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <h2>Shape</h2>
+ * trio's {@code serve_listeners}: {@link #serveForever()} opens a {@link TaskGroup}; one child
+ * task accepts, taking a permit of a {@link Semaphore} ({@code maxConnections}) before each
+ * {@code accept}, and spawns every connection's handler into the same group. A connection gives
+ * its permit back, and its socket is closed, when its task ends, however it ends: even a task
+ * cancelled before its handler ever ran ({@link Task#whenDone}).
+ *
  * <h2>Life</h2>
  * <pre>
  *   bind() --serveForever()--> SERVING --shutdown()--> DRAINING --all ended, or grace over--> DONE
  * </pre>
- * {@link #shutdown()} stops accepting at once; running handlers get the grace period to finish,
- * then the ones left are cancelled, and {@code serveForever} returns once every one has ended.
- * From another thread: {@code loop.callSoonThreadsafe(server::shutdown)}.
+ * {@link #shutdown()} stops accepting at once and tells every connection: a read that would wait
+ * for the peer ({@code read}, {@code readLine}, {@code readExactly}...) ends with a
+ * {@link ServerShuttingDownException}, so an idle client costs no grace time, while writes go on
+ * so a handler can say goodbye. The handlers get the grace period to finish, then the ones left
+ * are cancelled, and {@code serveForever} returns once every one has ended. A cancelled or failed
+ * {@code serveForever} cancels the handlers at once, with no grace. From another thread:
+ * {@link #shutdownThreadsafe()}.
  *
  * <h2>Isolation</h2>
- * A handler that throws, or a peer that vanishes, closes that one connection and is logged once
- * ({@link System.Logger} {@code boucle.net}); the server and every other connection go on.
+ * A handler that throws, or a peer that vanishes, closes that one connection and is logged
+ * ({@link System.Logger} {@code boucle.net}); the server and every other connection go on. Nothing
+ * ends the accept loop: a failed {@code accept} (too many open files...) is retried after a short
+ * pause, and a logger that throws is caught. Repeated troubles are logged as a count per 10 s
+ * ("accept on /127.0.0.1:7000 failed 523 more times in the last 10 s: Too many open files"), not a
+ * line each.
  *
- * <p>Loop-thread only, like everything but {@link Loop#callSoonThreadsafe}.
+ * <h2>Threads</h2>
+ * {@link #builder}, {@link #port()}, {@link #localAddress()}, {@link #shutdownThreadsafe()} and
+ * {@link #toString()} are safe from any thread. The rest belongs to the thread of the loop that
+ * serves: while it runs, a call from another thread is refused with an
+ * {@link IllegalStateException} before it changes anything.
  */
 public final class AsyncServer implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("boucle.net");
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
 
+    /**
+     * The classes the accept loop and a new connection use, loaded with this one. At EMFILE,
+     * loading a class from a directory, or from a jar not opened yet, fails; the JVM then fails
+     * that call site for good, and the accept loop could never recover. Class literals load a
+     * class (without initializing it), so the code that runs in the worst moment has nothing to
+     * open.
+     */
+    @SuppressWarnings("unused")
+    private static final List<Class<?>> LOADED_AHEAD = List.of(Boucle.class, CancelledException.class,
+            SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
+            AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
+            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class);
+
+    static {
+        // The JDK's logger stamps each record with the local time, so its first record opens the
+        // time-zone data (lib/tzdb.dat). If that first record is a failed accept at EMFILE, the
+        // open fails with an Error, and the logger drops every later record, silently, for the
+        // life of the process. Reading the zone rules now, while descriptors are plentiful,
+        // keeps the log of the worst moment.
+        try {
+            ZoneId.systemDefault().getRules();
+        } catch (DateTimeException noZoneData) {
+            // no zone data at all: the logger will do without, as it would have anyway
+        }
+    }
+
+    private enum State { NEW, SERVING, DRAINING, DONE }
+
     private final Handler handler;
     private final AsyncServerSocket listener;
-    private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration shutdownGrace;
+    private final Duration logInterval;
+    /** One permit per connection being handled; the accept loop takes one before each accept. */
+    private final Semaphore slots;
+    /** The connections whose task has not ended, oldest first: told when shutdown begins. */
     private final Set<Connection> connections = new LinkedHashSet<>();
-    private final WaitQueue slotFreed = new WaitQueue();
-    private final WaitQueue allEnded = new WaitQueue();
-    private boolean serving;
-    private boolean shuttingDown;
+    /** Set by shutdown(): serveForever's body waits for it, then drains. */
+    private final Event shutdownBegan = new Event();
+    /** Set as the last connection ends while draining: the grace period waits for it. */
+    private final Event allEnded = new Event();
+    /** Done once serveForever has returned; what shutdownThreadsafe hands out. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** The loop that serves, once serveForever began: what the thread checks compare against. */
+    private volatile Loop loop;
+    /** Set by shutdownThreadsafe, from any thread; serveForever reads it as it begins. */
+    private volatile boolean shutdownRequested;
+    private State state = State.NEW;
+    private Task<Void> acceptor;
+    private RateLimitedLog acceptFailures;
+    private RateLimitedLog peerTrouble;
+    private RateLimitedLog handlerFailures;
 
     private AsyncServer(Builder options, AsyncServerSocket listener) {
         this.handler = options.handler;
         this.listener = listener;
-        this.maxConnections = options.maxConnections;
         this.idleTimeout = options.idleTimeout;
         this.shutdownGrace = options.shutdownGrace;
+        this.logInterval = options.logInterval;
+        this.slots = Semaphore.bounded(options.maxConnections);
     }
 
-    /** Options for a server running {@code handler}; {@link Builder#bind()} makes it. */
+    /** Options for a server running {@code handler}; {@link Builder#bind()} makes it. Any thread. */
     public static Builder builder(Handler handler) {
         return new Builder(handler);
     }
 
-    /** The port it listens on; the one the system chose when bound to port 0. */
+    /** The port it listens on; the one the system chose when bound to port 0. Any thread. */
     public int port() {
         return listener.port();
     }
 
+    /** The address it listens on. Any thread. */
     public InetSocketAddress localAddress() {
         return listener.localAddress();
     }
 
-    /** How many connections are being handled now. */
+    /** How many connections are being handled now. Loop thread. */
     public int connectionCount() {
+        requireLoopThread();
         return connections.size();
     }
 
     /**
      * Accepts connections and handles each in its own task until {@link #shutdown()}; then lets
      * the handlers finish within the grace period, cancels the rest, and returns once all ended.
-     * Call it from a task of a {@link Net#newLoop()} loop.
+     * Call it once, from a task of a {@link Net#newLoop()} loop. Returns at once if a shutdown
+     * was asked for before it began.
      */
     public void serveForever() throws IOException {
-        if (serving) {
-            throw new IllegalStateException("this server is already serving");
+        requireLoopThread(); // a second call from another thread while it serves: refused as such
+        Task.current(); // refuses a call from outside any task, before anything changes
+        Loop here = Loop.current();
+        if (state != State.NEW || stopped.isDone()) {
+            throw new IllegalStateException("this server has already served: serveForever runs once per server");
         }
-        Task.current();
-        serving = true;
-        boolean ended = false;
+        loop = here; // before reading shutdownRequested: see shutdownThreadsafe
+        state = State.SERVING;
         try {
-            acceptUntilShutdown();
-            ended = true;
+            if (shutdownRequested || !listener.isOpen()) {
+                return; // shutdown() or shutdownThreadsafe() came first
+            }
+            String where = "accept on " + localAddress();
+            acceptFailures = new RateLimitedLog(LOG, Level.WARNING, where + " failed", logInterval, here);
+            peerTrouble = new RateLimitedLog(LOG, Level.INFO, "connection ended", logInterval, here);
+            handlerFailures = new RateLimitedLog(LOG, Level.WARNING,
+                    "a handler failed (its connection is closed, the server goes on)", logInterval, here);
+            TaskGroup.run(group -> {
+                acceptor = group.spawn(where, () -> acceptUntilShutdown(group));
+                shutdownBegan.await();
+                drain();
+                return null;
+            });
+        } catch (TaskFailedException failed) {
+            if (failed.getCause() instanceof IOException io) {
+                throw io; // the accept loop's own failure, as serveForever declares it
+            }
+            throw failed;
         } finally {
-            shuttingDown = true;
+            state = State.DONE;
             listener.close();
-            endConnections(ended ? shutdownGrace : Duration.ZERO); // cancelled or failed: no grace
+            closeLogs();
+            stopped.complete(null);
         }
     }
 
-    private void acceptUntilShutdown() throws IOException {
-        while (!shuttingDown) {
-            while (connections.size() >= maxConnections && !shuttingDown) {
-                slotFreed.park("a free connection slot (" + maxConnections + " in use)");
-            }
-            if (shuttingDown) {
-                return;
-            }
-            AsyncSocket socket;
+    /** The accepting child: a permit, then a connection, until shutdown() cancels it. */
+    private void acceptUntilShutdown(TaskGroup group) throws IOException {
+        while (state == State.SERVING) {
+            slots.acquire(); // parks while maxConnections are handled
+            boolean handedOver = false;
             try {
-                socket = listener.accept();
-            } catch (SocketClosedException closed) {
-                if (shuttingDown) {
-                    return;
-                }
-                throw closed;
-            } catch (IOException e) { // e.g. too many open files: the server must outlive it
-                LOG.log(Level.WARNING, "accept on " + localAddress() + " failed (" + e + "); retrying soon");
-                Boucle.sleep(ACCEPT_RETRY);
-                continue;
-            }
-            Connection connection = new Connection(this, socket, idleTimeout);
-            connections.add(connection);
-            connection.start(handler);
-        }
-    }
-
-    /** Waits up to {@code grace} for the handlers to end, cancels those left, waits for them. */
-    private void endConnections(Duration grace) {
-        Loop loop = Loop.current();
-        if (!connections.isEmpty() && grace.isPositive()) {
-            Handle graceOver = loop.callLater(grace, allEnded::wakeAll);
-            try {
-                while (!connections.isEmpty() && !graceOver.hasRun()) {
-                    allEnded.park("connections to finish (shutdown grace)");
+                AsyncSocket socket = acceptOrPause();
+                if (socket != null) {
+                    startConnection(group, socket);
+                    handedOver = true;
                 }
             } finally {
-                graceOver.cancel();
+                if (!handedOver) {
+                    slots.release();
+                }
             }
         }
-        for (Connection left : new ArrayList<>(connections)) {
-            left.cancel("the server shut down and its grace period of " + grace.toMillis() + " ms is over");
+    }
+
+    /** One accepted socket, or {@code null} after a failure that is worth a retry (after a pause). */
+    private AsyncSocket acceptOrPause() throws IOException {
+        try {
+            return listener.accept();
+        } catch (SocketClosedException closed) {
+            if (state != State.SERVING) {
+                return null; // shutdown() closed it: the loop ends
+            }
+            throw closed; // closed by something else than shutdown(): a bug, to be loud about
+        } catch (IOException | RuntimeException failure) {
+            if (failure instanceof CancelledException cancelled) {
+                throw cancelled;
+            }
+            // e.g. too many open files: the server must outlive it, and the clients that leave free fds
+            acceptFailures.record(String.valueOf(failure.getMessage() != null ? failure.getMessage() : failure),
+                    failure instanceof IOException ? null : failure);
+            Boucle.sleep(ACCEPT_RETRY);
+            return null;
         }
-        while (!connections.isEmpty()) {
-            allEnded.park("cancelled connections to end");
+    }
+
+    private void startConnection(TaskGroup group, AsyncSocket socket) {
+        Connection connection = new Connection(this, socket, idleTimeout);
+        connections.add(connection);
+        Task<Void> task;
+        try {
+            task = group.spawn("connection " + socket.remoteAddress(), () -> connection.run(handler));
+        } catch (RuntimeException cannotStart) {
+            connections.remove(connection);
+            socket.close();
+            throw cannotStart;
+        }
+        connection.started(task);
+        task.whenDone(connection::ended); // closes, frees the slot: even if cancelled before it ran
+    }
+
+    /** Shutdown began: tell the connections, give them the grace period, cancel what is left. */
+    private void drain() throws Exception {
+        for (Connection connection : List.copyOf(connections)) {
+            connection.shutdownBegan();
+        }
+        if (!connections.isEmpty() && shutdownGrace.isPositive()) {
+            Timeouts.withTimeoutOrEmpty(shutdownGrace, () -> {
+                allEnded.await();
+                return null;
+            });
+        }
+        for (Connection left : List.copyOf(connections)) {
+            left.cancel("the server shut down and its grace period of " + shutdownGrace.toMillis() + " ms is over");
+        }
+    } // then the group waits until every cancelled handler has ended
+
+    /**
+     * Stops accepting now and has {@link #serveForever()} end the connections (see the class
+     * javadoc). Does not park: callable from any task or callback of the serving loop, and before
+     * serving from the thread that made the server. Idempotent. From another thread, use
+     * {@link #shutdownThreadsafe()}: this one refuses such a call before it changes anything.
+     */
+    public void shutdown() {
+        requireLoopThread();
+        switch (state) {
+            case NEW -> {
+                shutdownRequested = true;
+                listener.close(); // never served: stop listening now
+            }
+            case SERVING -> {
+                state = State.DRAINING;
+                listener.close();
+                acceptor.cancel(new CancelledException("the server is shutting down"));
+                shutdownBegan.set();
+            }
+            case DRAINING, DONE -> {
+                // already on its way
+            }
         }
     }
 
     /**
-     * Stops accepting now and has {@link #serveForever()} end the connections (see the class
-     * javadoc). Does not park: callable from any task or callback of the loop. Idempotent.
+     * Asks the server to shut down, from any thread (a signal handler, a test, another loop): the
+     * same as {@link #shutdown()} run on the serving loop's thread through
+     * {@link Loop#callSoonThreadsafe}. Before {@code serveForever} began, it makes
+     * {@code serveForever} return at once; after it returned, it does nothing. Never blocks.
+     *
+     * @return a future completed once {@code serveForever} has returned (already completed if it
+     *     has); never completed for a server that is never served
      */
-    public void shutdown() {
-        if (shuttingDown) {
-            return;
+    public CompletableFuture<Void> shutdownThreadsafe() {
+        shutdownRequested = true; // before reading loop; serveForever writes loop, then reads this
+        Loop serving = loop;
+        if (serving != null) {
+            serving.callSoonThreadsafe(() -> {
+                if (state == State.SERVING) {
+                    shutdown();
+                }
+            });
         }
-        shuttingDown = true;
-        listener.close();
-        slotFreed.wakeAll();
+        return stopped.copy();
     }
 
-    /** Stops listening if the server never served; otherwise the same as {@link #shutdown()}. */
+    /** The same as {@link #shutdown()} (a server that never served stops listening). Same thread rule. */
     @Override
     public void close() {
         shutdown();
     }
 
     void connectionEnded(Connection connection) {
-        connections.remove(connection);
-        slotFreed.wakeFirst();
-        if (connections.isEmpty()) {
-            allEnded.wakeAll();
+        if (connections.remove(connection)) {
+            slots.release();
+            if (connections.isEmpty() && state == State.DRAINING) {
+                allEnded.set();
+            }
         }
     }
 
+    /** A peer problem (reset, broken pipe, idle timeout) ended a connection: counted, not one line each. */
+    void peerTrouble(String what) {
+        peerTrouble.record(what, null);
+    }
+
+    void handlerFailed(String what, Throwable failure) {
+        handlerFailures.record(what, failure);
+    }
+
+    private void closeLogs() {
+        for (RateLimitedLog log : new RateLimitedLog[] {acceptFailures, peerTrouble, handlerFailures}) {
+            if (log != null) {
+                log.close();
+            }
+        }
+    }
+
+    private void requireLoopThread() {
+        Loop serving = loop;
+        if (serving != null) {
+            LoopThread.require(serving, this);
+        }
+    }
+
+    /** Any thread (from another one, the count may be a moment old): for logs and dumps. */
     @Override
     public String toString() {
         return "AsyncServer[" + listener.localAddress() + ", " + connections.size() + " connections"
-                + (shuttingDown ? ", shutting down" : "") + "]";
+                + (state == State.DRAINING ? ", shutting down" : state == State.DONE ? ", stopped" : "") + "]";
     }
 
-    /** The server's options; {@link #bind()} opens the listening socket. */
+    /** The server's options; {@link #bind()} opens the listening socket. A plain object of the thread that makes it. */
     public static final class Builder {
         private final Handler handler;
         private String host = "127.0.0.1";
@@ -194,6 +369,7 @@ public final class AsyncServer implements AutoCloseable {
         private int maxConnections = Integer.MAX_VALUE;
         private Duration idleTimeout = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration logInterval = Duration.ofSeconds(10);
 
         private Builder(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -241,6 +417,15 @@ public final class AsyncServer implements AutoCloseable {
         /** How long shutdown lets running handlers finish before cancelling them (default 5 s). */
         public Builder shutdownGrace(Duration shutdownGrace) {
             this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            return this;
+        }
+
+        /** How long repeated troubles are counted before one line reports them (default 10 s); for tests. */
+        Builder logInterval(Duration logInterval) {
+            if (!logInterval.isPositive()) {
+                throw new IllegalArgumentException("the log interval must be positive, not " + logInterval);
+            }
+            this.logInterval = logInterval;
             return this;
         }
 

@@ -19,8 +19,13 @@ import java.nio.channels.SocketChannel;
  * }</pre>
  *
  * Binding needs no loop; the socket joins the running loop's selector on the first
- * {@code accept}. Loop-thread only; {@link #close()} wakes a task parked in {@code accept}, which
- * then throws a {@link SocketClosedException}.
+ * {@code accept}. {@link #close()} wakes a task parked in {@code accept}, which then throws a
+ * {@link SocketClosedException}.
+ *
+ * <p>Threads: {@link #bind}, {@link #localAddress()}, {@link #port()} and {@link #toString()} are
+ * safe from any thread. The rest is for the thread of the loop the socket joined: while that loop
+ * runs, a call from another thread is refused with an {@link IllegalStateException} before it
+ * changes anything. Before its first {@code accept} the socket belongs to no loop yet.
  */
 public final class AsyncServerSocket implements AutoCloseable {
     private final ServerSocketChannel channel;
@@ -52,6 +57,7 @@ public final class AsyncServerSocket implements AutoCloseable {
 
     /** Parks until a client connects, and returns the connection. */
     public AsyncSocket accept() throws IOException {
+        requireLoopThread();
         if (closed) {
             throw new SocketClosedException("the listening socket " + local + " is closed");
         }
@@ -67,22 +73,32 @@ public final class AsyncServerSocket implements AutoCloseable {
         }
     }
 
+    /** Refuses, before any change, a call from another thread while the loop it joined runs. */
+    private void requireLoopThread() {
+        if (registration != null) {
+            LoopThread.require(registration.loop(), this);
+        }
+    }
+
+    /** Any thread: fixed at bind. */
     public InetSocketAddress localAddress() {
         return local;
     }
 
-    /** The port it listens on: the one asked for, or the one the system chose for port 0. */
+    /** The port it listens on: the one asked for, or the one the system chose for port 0. Any thread. */
     public int port() {
         return local.getPort();
     }
 
     public boolean isOpen() {
+        requireLoopThread();
         return !closed;
     }
 
     /** Stops listening; a task parked in {@link #accept()} wakes with a {@link SocketClosedException}. */
     @Override
     public void close() {
+        requireLoopThread();
         if (closed) {
             return;
         }
@@ -98,6 +114,7 @@ public final class AsyncServerSocket implements AutoCloseable {
         }
     }
 
+    /** Any thread (from another one, the "closed" part may be a moment late). */
     @Override
     public String toString() {
         return "AsyncServerSocket[" + local + (closed ? ", closed" : "") + "]";

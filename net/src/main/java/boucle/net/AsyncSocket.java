@@ -36,13 +36,19 @@ import java.util.Objects;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li>Loop-thread only, and every parking call from inside a task of a {@link Net#newLoop()} loop.</li>
+ *   <li>Loop-thread only, and every parking call from inside a task of a {@link Net#newLoop()} loop.
+ *       While the loop runs, a call from another thread is refused with an
+ *       {@link IllegalStateException} before it changes anything; {@link #localAddress()},
+ *       {@link #remoteAddress()} and {@link #toString()} are safe from any thread.</li>
  *   <li>At most one task reads and one task writes at a time (a second one is an
  *       {@link IllegalStateException}); any task may {@link #tryWrite} or {@link #close}.</li>
  *   <li>{@link #close()} wakes the tasks parked on the socket, which then throw a
  *       {@link SocketClosedException}. Closing does not flush: call {@link #flush()} first.</li>
  *   <li>Timeouts ({@link #setReadTimeout}, {@link #setWriteTimeout}) apply per call, and end it with
  *       a {@link java.net.SocketTimeoutException}; the socket stays usable.</li>
+ *   <li>On a connection of an {@link AsyncServer} that began shutting down, a read that would wait
+ *       for the peer throws a {@link ServerShuttingDownException}; bytes already received are
+ *       still returned, and writes go on.</li>
  * </ul>
  */
 public final class AsyncSocket implements AutoCloseable {
@@ -106,11 +112,13 @@ public final class AsyncSocket implements AutoCloseable {
      * {@code null} at the end of the stream (the peer shut its output down or closed).
      */
     public ByteBuf read() throws IOException {
+        requireLoopThread();
         return inbound.readSome(readDeadline());
     }
 
     /** Reads some bytes into {@code target} (at most its writable bytes); -1 at the end of the stream. */
     public int read(ByteBuf target) throws IOException {
+        requireLoopThread();
         return inbound.readInto(target, readDeadline());
     }
 
@@ -120,34 +128,45 @@ public final class AsyncSocket implements AutoCloseable {
      * @throws java.io.EOFException if the stream ends first (the bytes read so far are dropped)
      */
     public ByteBuf readExactly(int n) throws IOException {
+        requireLoopThread();
         return inbound.readExactly(n, readDeadline());
     }
 
     /**
-     * Reads a line ended by LF or CRLF and returns it without its end, decoded as UTF-8. At the end
-     * of the stream returns the unterminated last line if there is one, else {@code null}.
+     * Reads a line ended by LF or CRLF and returns it without its end, decoded as UTF-8; returns
+     * {@code null} at the end of the stream. Bytes after the last line end are not a line: if the
+     * stream ends there, they are consumed and an {@link IncompleteLineException} says so (the peer
+     * most likely died mid-line; the next call returns {@code null}).
      *
      * @param maxLength the longest line accepted, in bytes; it bounds the memory a peer can make this hold
+     * @throws IncompleteLineException if the stream ends in the middle of a line (an {@link java.io.EOFException})
      * @throws LineTooLongException if the line is longer; that line is skipped, reading can go on
      * @throws MalformedLineException if the line is not valid UTF-8; it is skipped, reading can go on
      */
     public String readLine(int maxLength) throws IOException {
+        requireLoopThread();
         return inbound.readLine(maxLength, readDeadline());
     }
 
     /** Whether a read has met the end of the stream and every byte before it was consumed. */
     public boolean isEndOfStream() {
+        requireLoopThread();
         return inbound.isEndOfStream();
     }
 
     // ---- writing -----------------------------------------------------------------------------
 
-    /** Writes {@code data} and takes ownership of it; parks while the queue is past the high-water mark. */
+    /**
+     * Writes {@code data} and takes ownership of it; parks while the queue is past the high-water
+     * mark. A call refused for its thread takes nothing: the caller still owns {@code data}.
+     */
     public void write(ByteBuf data) throws IOException {
+        requireLoopThread();
         outbound.write(data, writeDeadline());
     }
 
     public void write(byte[] bytes) throws IOException {
+        requireLoopThread();
         ByteBuf data = Inbound.ALLOCATOR.directBuffer(bytes.length);
         data.writeBytes(bytes);
         write(data);
@@ -155,6 +174,7 @@ public final class AsyncSocket implements AutoCloseable {
 
     /** Writes {@code text} encoded as UTF-8. */
     public void write(String text) throws IOException {
+        requireLoopThread();
         write(ByteBufUtil.writeUtf8(Inbound.ALLOCATOR, text));
     }
 
@@ -164,6 +184,7 @@ public final class AsyncSocket implements AutoCloseable {
      * may call it: it is how one task sends to many peers without one slow peer stalling it.
      */
     public boolean tryWrite(String text) throws IOException {
+        requireLoopThread();
         if (!outbound.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
             return false;
         }
@@ -173,26 +194,31 @@ public final class AsyncSocket implements AutoCloseable {
 
     /** Parks until every byte written so far has been handed to the kernel. */
     public void flush() throws IOException {
+        requireLoopThread();
         outbound.waitUntilPendingAtMost(0, writeDeadline(), "flush");
     }
 
     /** Parks until the bytes queued are at or under the low-water mark. */
     public void drain() throws IOException {
+        requireLoopThread();
         outbound.waitUntilPendingAtMost(outbound.lowWater(), writeDeadline(), "drain");
     }
 
     /** Bytes written but not yet handed to the kernel. */
     public long pendingWriteBytes() {
+        requireLoopThread();
         return outbound.pendingBytes();
     }
 
     /** Sets the write queue's marks, in bytes (defaults: 64 KiB and 256 KiB). */
     public void setWriteBufferWaterMarks(int low, int high) {
+        requireLoopThread();
         outbound.setWaterMarks(low, high);
     }
 
     /** Flushes, then shuts the output down: the peer reads end-of-stream; this side may still read. */
     public void shutdownOutput() throws IOException {
+        requireLoopThread();
         outbound.shutdownOutput(writeDeadline());
     }
 
@@ -200,11 +226,13 @@ public final class AsyncSocket implements AutoCloseable {
 
     /** The longest a read call may park, or {@link Duration#ZERO} (the default) for no limit. */
     public void setReadTimeout(Duration timeout) {
+        requireLoopThread();
         readTimeoutNanos = timeout.toNanos();
     }
 
     /** The longest a write, flush or drain call may park, or {@link Duration#ZERO} for no limit. */
     public void setWriteTimeout(Duration timeout) {
+        requireLoopThread();
         writeTimeoutNanos = timeout.toNanos();
     }
 
@@ -216,19 +244,26 @@ public final class AsyncSocket implements AutoCloseable {
         return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + writeTimeoutNanos;
     }
 
+    /** Any thread: fixed when the socket was made. */
     public InetSocketAddress localAddress() {
         return local;
     }
 
+    /** Any thread: fixed when the socket was made. */
     public InetSocketAddress remoteAddress() {
         return remote;
     }
 
     public boolean isOpen() {
+        requireLoopThread();
         return registration.isOpen();
     }
 
-    /** Closes at once, dropping unwritten bytes; tasks parked on the socket get a {@link SocketClosedException}. */
+    /**
+     * Closes at once, dropping unwritten bytes; tasks parked on the socket get a
+     * {@link SocketClosedException}. Loop-thread only, like the rest: from another thread it is
+     * refused before anything is closed; use {@code loop.callSoonThreadsafe(socket::close)}.
+     */
     @Override
     public void close() {
         close("closed by this side");
@@ -239,11 +274,22 @@ public final class AsyncSocket implements AutoCloseable {
      * any later call, read in their {@link SocketClosedException}.
      */
     public void close(String reason) {
+        requireLoopThread();
         if (registration.isOpen()) {
             registration.close(reason);
             inbound.release();
             outbound.releaseAll();
         }
+    }
+
+    /** Refuses, before any change, a call from another thread while the loop runs. */
+    private void requireLoopThread() {
+        LoopThread.require(registration.loop(), this);
+    }
+
+    /** The server began shutting down: read-side waits end with a {@link ServerShuttingDownException}. */
+    void endReadWaits(String reason) {
+        registration.endReadWaits(reason);
     }
 
     /** When the last byte arrived, on the loop's clock. */
@@ -259,9 +305,10 @@ public final class AsyncSocket implements AutoCloseable {
         return registration;
     }
 
+    /** Any thread (from another one, the "closed" part may be a moment late): for logs and dumps. */
     @Override
     public String toString() {
         SocketAddress peer = remote;
-        return "AsyncSocket[" + local + " <-> " + peer + (isOpen() ? "" : ", closed") + "]";
+        return "AsyncSocket[" + local + " <-> " + peer + (registration.isOpen() ? "" : ", closed") + "]";
     }
 }

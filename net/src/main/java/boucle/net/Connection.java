@@ -10,7 +10,12 @@ import java.time.Duration;
 
 /**
  * One accepted connection of an {@link AsyncServer}: runs the handler in its own task, applies
- * the idle timeout, and whatever happens closes the socket and tells the server it ended.
+ * the idle timeout, and however its task ends closes the socket and tells the server.
+ *
+ * <h2>Ending, even before starting</h2>
+ * The cleanup is not in the handler task's {@code finally}: a task cancelled before its first step
+ * (a shutdown right after an accept) never runs its body. It is {@link #ended()}, which the server
+ * registers with {@link Task#whenDone}, so it runs whatever the outcome.
  *
  * <h2>Idle timeout, checked lazily</h2>
  * One timer per connection, not one per read: when it fires it looks at when the last byte
@@ -18,8 +23,10 @@ import java.time.Duration;
  * and cancels the handler. A busy connection thus costs one timer per idle period, not per read.
  *
  * <h2>Failures</h2>
- * Each ending is logged at most once: a handler bug (any exception but an {@link IOException}) at
- * WARNING with its stack, a peer problem (reset, broken pipe, idle) at INFO as one line.
+ * A handler bug (any exception but an {@link IOException}) is logged at WARNING with its stack, a
+ * peer problem (reset, broken pipe, idle) at INFO as one line, both rate-limited by the server. A
+ * handler that ends on the {@link ServerShuttingDownException} it did not catch ends normally:
+ * its output is flushed, and it is logged at DEBUG only.
  *
  * <p>Loop-thread only.
  */
@@ -32,6 +39,7 @@ final class Connection {
     private Task<Void> task;
     private Handle idleTimer;
     private String closedBecause;
+    private boolean ended;
 
     Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
         this.server = server;
@@ -40,36 +48,60 @@ final class Connection {
         this.idleNanos = idleTimeout.toNanos();
     }
 
-    void start(Handler handler) {
-        task = loop.spawn("connection " + socket.remoteAddress(), () -> run(handler));
-    }
-
-    Task<Void> task() {
-        return task;
-    }
-
-    private void run(Handler handler) {
+    /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
+    void started(Task<Void> task) {
+        this.task = task;
         if (idleNanos > 0) {
             idleTimer = loop.callAt(socket.lastReadAt() + idleNanos, checkIdle);
         }
+    }
+
+    /** The body of the connection's task. */
+    void run(Handler handler) {
         try {
             handler.handle(socket);
             socket.flush(); // what the handler wrote reaches the peer before the close
+        } catch (ServerShuttingDownException stopping) { // the handler let the shutdown end it: no failure
+            flushQuietly();
+            RateLimitedLog.safely(AsyncServer.LOG, Level.DEBUG, () -> describe("ended as the server shuts down"), null);
         } catch (CancelledException cancelled) { // by the idle timeout, the shutdown, or the application
-            AsyncServer.LOG.log(closedBecause != null ? Level.INFO : Level.DEBUG,
-                    () -> describe(cancelled.getMessage()));
-        } catch (IOException peerProblem) {
-            AsyncServer.LOG.log(Level.INFO, () -> describe(closedBecause != null ? closedBecause : peerProblem.toString()));
-        } catch (Exception handlerBug) {
-            AsyncServer.LOG.log(Level.WARNING, describe("the handler failed; this connection is closed, the server goes on"),
-                    handlerBug);
-        } finally {
-            if (idleTimer != null) {
-                idleTimer.cancel();
+            if (closedBecause != null) {
+                server.peerTrouble(describe(closedBecause));
+            } else {
+                RateLimitedLog.safely(AsyncServer.LOG, Level.DEBUG, () -> describe(cancelled.getMessage()), null);
             }
-            socket.close();
-            server.connectionEnded(this);
+        } catch (IOException peerProblem) {
+            server.peerTrouble(describe(closedBecause != null ? closedBecause : peerProblem.toString()));
+        } catch (Exception handlerBug) {
+            server.handlerFailed(describe(handlerBug.toString()), handlerBug);
         }
+    }
+
+    private void flushQuietly() {
+        try {
+            socket.flush(); // the goodbye it wrote; the grace period bounds a peer that does not read
+        } catch (IOException gone) {
+            // the peer left first: it will not miss the goodbye
+        }
+    }
+
+    /** Runs once the task ended, however: stops the timer, closes the socket, frees the server's slot. */
+    void ended() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            idleTimer = null;
+        }
+        socket.close(closedBecause != null ? closedBecause : "the connection's handler ended");
+        server.connectionEnded(this);
+    }
+
+    /** Shutdown began: a read that would wait for the peer now throws a {@link ServerShuttingDownException}. */
+    void shutdownBegan() {
+        socket.endReadWaits("the server is shutting down");
     }
 
     private void checkIdle() {

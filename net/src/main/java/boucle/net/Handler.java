@@ -14,8 +14,10 @@ package boucle.net;
  * }</pre>
  *
  * When {@code handle} returns, the server flushes what it wrote, then closes the connection. When
- * it throws, the server closes the connection at once, logs the failure once, and goes on
- * serving every other connection.
+ * it throws, the server closes the connection at once, logs the failure, and goes on serving
+ * every other connection. When the server shuts down, a read of the handler that waits for the
+ * peer throws a {@link ServerShuttingDownException}: catch it to say goodbye (writes still work),
+ * or let it end the handler, which the server then treats as a normal end.
  */
 @FunctionalInterface
 public interface Handler {

@@ -2,6 +2,7 @@ package boucle.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
@@ -123,8 +124,9 @@ final class Inbound {
     }
 
     /**
-     * The next line without its LF or CRLF, decoded as strict UTF-8; at the end of the stream,
-     * the unterminated rest if any, else {@code null}. Never buffers more than about
+     * The next line without its LF or CRLF, decoded as strict UTF-8; {@code null} at the end of
+     * the stream; an {@link IncompleteLineException} (the rest consumed) if the stream ends after
+     * bytes with no line end. Never buffers more than about
      * {@code maxLength} bytes plus one read.
      */
     String readLine(int maxLength, long deadline) throws IOException {
@@ -137,9 +139,14 @@ final class Inbound {
                 return line;
             }
             ByteBuf more = receive(deadline);
-            if (more == null) { // end of stream: an unterminated rest is the last line
+            if (more == null) { // end of stream: an unterminated rest is a line cut short, not a line
                 skippingLine = false;
-                return pending == null ? null : takeLine(pending.writerIndex(), pending.writerIndex(), maxLength);
+                if (pending == null) {
+                    return null;
+                }
+                byte[] partial = ByteBufUtil.getBytes(pending);
+                dropPending();
+                throw new IncompleteLineException(partial);
             }
             append(more);
         }

@@ -49,6 +49,8 @@ final class Registration {
     /** How many times the key's interest set was changed: a diagnostic for the hot path's tests. */
     private int interestChanges;
     private String closeReason;
+    /** Set when the server began shutting down: read-side waits throw instead of parking. */
+    private String readWaitsEndedBecause;
     // set by SelectorEventSource.collect, read by dispatch, within one poll
     private int readyOps;
     private boolean fired;
@@ -82,6 +84,9 @@ final class Registration {
         requireOpen();
         Task<?> me = Task.current();
         boolean readSide = (op & READ_SIDE) != 0;
+        if (readSide) {
+            requireReadWaitsAllowed();
+        }
         Task<?> other = readSide ? reader : writer;
         if (other != null) {
             throw new IllegalStateException("task '" + me.name() + "' wants to " + what + ", but task '"
@@ -139,6 +144,26 @@ final class Registration {
     void wakeWriter() {
         if (writer != null) {
             writer.wake();
+        }
+    }
+
+    /**
+     * From now on a read-side wait throws a {@link ServerShuttingDownException} with {@code reason}
+     * instead of parking, and the reader parked now, if any, wakes: it retries its read once, so
+     * bytes that came meanwhile still win, then throws it at its next wait. Writes go on.
+     */
+    void endReadWaits(String reason) {
+        if (readWaitsEndedBecause == null) {
+            readWaitsEndedBecause = reason;
+            if (reader != null) {
+                reader.wake();
+            }
+        }
+    }
+
+    private void requireReadWaitsAllowed() throws ServerShuttingDownException {
+        if (readWaitsEndedBecause != null) {
+            throw new ServerShuttingDownException(readWaitsEndedBecause);
         }
     }
 

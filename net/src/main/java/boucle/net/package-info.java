@@ -5,8 +5,14 @@
  * <pre>{@code
  * try (Loop loop = Net.newLoop()) {
  *     AsyncServer server = AsyncServer.builder(connection -> {
- *         for (String line; (line = connection.readLine(1000)) != null; ) {
- *             connection.write(line.toUpperCase() + "\n");
+ *         try {
+ *             for (String line; (line = connection.readLine(1000)) != null; ) {
+ *                 connection.write(line.toUpperCase() + "\n");
+ *             }
+ *         } catch (IncompleteLineException cut) {
+ *             // the stream ended mid-line: half a line is not a line
+ *         } catch (ServerShuttingDownException stopping) {
+ *             connection.write("bye\n");   // shutdown began; writes still go out
  *         }
  *     }).port(7000).bind();
  *     loop.runTask(server::serveForever);
@@ -40,9 +46,18 @@
  *       high-water mark (backpressure).</li>
  *   <li><b>Closing wakes:</b> closing a socket wakes the tasks parked on it with a
  *       {@link SocketClosedException} that says why (closed, idle timeout, shutdown).</li>
+ *   <li><b>Nothing ends the accept loop:</b> a failed {@code accept} pauses it; logging goes
+ *       through a rate limit ({@code RateLimitedLog}: a count per interval) that also survives a
+ *       logger that throws; the classes it needs are loaded before it runs (at EMFILE a late
+ *       class load fails for good).</li>
+ *   <li><b>A server is a task group</b> (trio's {@code serve_listeners}): an accepting child and
+ *       one child per connection, a {@link boucle.core.Semaphore} for {@code maxConnections}, and a
+ *       done-listener per connection that closes it and frees its permit however its task ended.</li>
  * </ul>
  *
- * <p>Everything here is loop-thread only, as in {@code core}: from another thread, go through
+ * <p>Everything here is loop-thread only, as in {@code core}, and refuses a call from another
+ * thread while the loop runs before it changes anything (addresses, ports and
+ * {@link AsyncServer#shutdownThreadsafe()} excepted): from another thread, go through
  * {@link boucle.core.Loop#callSoonThreadsafe}.
  */
 package boucle.net;

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.core.Boucle;
+import boucle.core.Event;
+import boucle.core.Loop;
+import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -63,7 +68,7 @@ class AsyncServerTest {
             assertEquals("before", lines(calm).readLine());
             send(crasher, "boom\n");
             assertEquals(-1, crasher.getInputStream().read(), "the crashing handler's connection is closed");
-            var record = log.await("the handler failed");
+            var record = log.await("a handler failed");
             assertEquals(Level.WARNING, record.getLevel());
             assertTrue(record.getThrown().getMessage().contains("on purpose"));
             send(calm, "after\n");
@@ -128,8 +133,8 @@ class AsyncServerTest {
             Socket first = server.connect();
             Socket second = server.connect();
             send(first, "1\n");
+            assertEquals("1", lines(first).readLine()); // "got 1" is recorded before the reply: in order
             send(second, "2\n");
-            assertEquals("1", lines(first).readLine());
             assertEquals("2", lines(second).readLine());
             try (Socket third = server.connect()) { // completes in the kernel's backlog
                 send(third, "3\n");
@@ -146,21 +151,159 @@ class AsyncServerTest {
 
     @Test
     void shutdownLetsAnInFlightExchangeFinish() throws Exception {
-        CountDownLatch handlerStarted = new CountDownLatch(1);
+        CountDownLatch requestRead = new CountDownLatch(1);
+        Event workDone = new Event();
         TestServer server = new TestServer(AsyncServer.builder(connection -> {
-            handlerStarted.countDown();
-            String request = connection.readLine(100); // still in flight when shutdown begins
+            String request = connection.readLine(100);
+            requestRead.countDown();
+            workDone.await(); // still working on it when shutdown begins
             connection.write("reply to " + request + "\n");
         }).shutdownGrace(Duration.ofSeconds(10)));
         try (Socket client = server.connect()) {
-            assertTrue(handlerStarted.await(10, TimeUnit.SECONDS));
+            send(client, "question\n");
+            assertTrue(requestRead.await(10, TimeUnit.SECONDS));
             server.shutdown();
             assertThrows(ConnectException.class, () -> eventuallyRefused(server.port()));
-            send(client, "question\n");
+            server.onLoop(() -> {
+                workDone.set();
+                return null;
+            });
             assertEquals("reply to question", lines(client).readLine());
             assertEquals(-1, client.getInputStream().read());
         }
         server.awaitStopped();
+    }
+
+    @Test
+    void shutdownEndsAParkedReadAtOnceSoIdleClientsCostNoGrace() throws Exception {
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        CountDownLatch bothParked = new CountDownLatch(2);
+        try (LogCapture log = new LogCapture()) {
+            TestServer server = new TestServer(AsyncServer.builder(connection -> {
+                bothParked.countDown();
+                String first = connection.readLine(100);
+                if ("polite".equals(first)) {
+                    try {
+                        connection.readLine(100);
+                    } catch (ServerShuttingDownException stopping) {
+                        events.add("polite handler told: " + stopping.getMessage());
+                        connection.write("* server shutting down\n"); // writes still work
+                    }
+                } else {
+                    connection.readLine(100); // lets the signal end it: a quiet end, not a failure
+                }
+            }).shutdownGrace(Duration.ofHours(1))); // waiting for the grace would fail the test
+            try (Socket polite = server.connect(); Socket plain = server.connect()) {
+                send(polite, "polite\n");
+                send(plain, "plain\n");
+                assertTrue(bothParked.await(10, TimeUnit.SECONDS));
+                for (int i = 0; i < 100_000 && !parkedInRead(server, 2); i++) {
+                    Thread.onSpinWait(); // until both handlers are parked in their second read
+                }
+                assertTrue(parkedInRead(server, 2));
+                server.shutdown();
+                server.awaitStopped(); // within 20 s, not the hour of grace
+                assertEquals("* server shutting down", lines(polite).readLine());
+                assertEquals(-1, polite.getInputStream().read());
+                assertEquals(-1, plain.getInputStream().read());
+            }
+            assertEquals(List.of("polite handler told: the server is shutting down"), List.copyOf(events));
+            assertEquals(List.of(), log.messages(),
+                    "a handler ended by the shutdown signal is no failure: nothing above DEBUG");
+        }
+    }
+
+    /** Whether {@code count} connection tasks are parked on their socket (in a read). */
+    private static boolean parkedInRead(TestServer server, int count) throws Exception {
+        return server.onLoop(() -> server.loop().tasks().stream()
+                .filter(task -> task.name().startsWith("connection") && task.state() == boucle.core.Task.State.PARKED
+                        && task.waitingOn() instanceof Registration)
+                .count() == count);
+    }
+
+    @Test
+    void shutdownFromAnotherThreadIsRefusedBeforeItClosesAnything() throws Exception {
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)))) {
+            try (Socket before = server.connect()) {
+                send(before, "hello\n");
+                assertEquals("hello", lines(before).readLine()); // the loop runs
+            }
+            assertThrows(IllegalStateException.class, () -> server.server().shutdown());
+            assertThrows(IllegalStateException.class, () -> server.server().close());
+            try (Socket after = server.connect()) {
+                send(after, "still listening\n");
+                assertEquals("still listening", lines(after).readLine());
+            }
+        } // close(): the right way, through the loop; serveForever returns
+    }
+
+    @Test
+    void shutdownThreadsafeStopsTheServerFromAnyThread() throws Exception {
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)));
+        try (Socket client = server.connect()) {
+            send(client, "hi\n");
+            assertEquals("hi", lines(client).readLine());
+            server.server().shutdownThreadsafe().get(10, TimeUnit.SECONDS); // done once serveForever returned
+            assertEquals(-1, client.getInputStream().read(), "the idle client's read ended, its connection closed");
+            server.awaitStopped();
+            assertTrue(server.server().shutdownThreadsafe().isDone(), "after the end: nothing to do, already done");
+        }
+        assertEquals(List.of("got hi"), List.copyOf(events));
+    }
+
+    @Test
+    void shutdownThreadsafeBeforeServingMakesServeForeverReturnAtOnce() throws Exception {
+        AsyncServer server = AsyncServer.builder(connection -> { }).bind();
+        var stopped = server.shutdownThreadsafe();
+        assertTrue(!stopped.isDone());
+        try (Loop loop = Net.newLoop()) {
+            loop.runTask(server::serveForever);
+        }
+        assertTrue(stopped.isDone());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", server.port()).close());
+    }
+
+    @Test
+    void connectionCancelledBeforeItsHandlerRanIsClosedAndLeavesTheCount() throws Exception {
+        AsyncServer server = AsyncServer.builder(connection -> connection.write("handler ran\n")).bind();
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // complete in the kernel's backlog: one accept step takes all three
+                Socket client = new Socket("127.0.0.1", server.port());
+                client.setSoTimeout(10_000);
+                clients.add(client);
+            }
+            try (Loop loop = Net.newLoop()) {
+                loop.runUntilComplete(loop.spawn(() -> { // returns even if a failed assertion leaves the server up
+                    Task<Void> serving = loop.spawn(server::serveForever);
+                    List<Task<?>> handlers = List.of();
+                    for (int turn = 0; turn < 100 && handlers.size() < 3; turn++) {
+                        Boucle.interrupt(); // until the acceptor has spawned the three, which then wait behind us
+                        handlers = loop.tasks().stream().filter(task -> task.name().startsWith("connection")).toList();
+                    }
+                    assertEquals(3, handlers.size());
+                    for (Task<?> handler : handlers) {
+                        assertEquals(Task.State.NEW, handler.state(), "not started yet");
+                        handler.cancel(); // before its first step: its body never runs
+                    }
+                    while (server.connectionCount() > 0 && loop.turns() < 10_000) {
+                        Boucle.interrupt();
+                    }
+                    assertEquals(0, server.connectionCount(), "each left the count, and gave its slot back");
+                    for (Socket client : clients) {
+                        assertEquals(-1, client.getInputStream().read(), "closed, without the handler's greeting");
+                    }
+                    server.shutdown();
+                    serving.await(); // returns: nothing left to wait for
+                }));
+            }
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
     }
 
     @Test
@@ -171,6 +314,8 @@ class AsyncServerTest {
             handlerStarted.countDown();
             try {
                 connection.readLine(100); // the client never sends
+            } catch (ServerShuttingDownException stopping) {
+                Boucle.sleep(Duration.ofHours(1)); // a handler that does not take the hint
             } finally {
                 events.add("handler's finally ran");
             }
@@ -193,6 +338,73 @@ class AsyncServerTest {
             connection.write(data);
         })); Socket client = server.connect()) {
             assertEquals(big.length, client.getInputStream().readAllBytes().length);
+        }
+    }
+
+    @Test
+    void peerResetsAreLoggedAsACountPerIntervalNotALineEach() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            TestServer server = new TestServer(AsyncServer.builder(connection -> {
+                while (true) {
+                    connection.write("z".repeat(10_000)); // until the peer is gone
+                }
+            }).logInterval(Duration.ofHours(1)));
+            int resets = 20;
+            for (int i = 0; i < resets; i++) {
+                try (Socket resetter = server.connect()) {
+                    resetter.getInputStream().readNBytes(20_000);
+                    resetter.setSoLinger(true, 0); // close with a reset
+                }
+            }
+            for (int i = 0; i < 100_000 && server.connectionCount() > 0; i++) {
+                Thread.onSpinWait();
+            }
+            assertEquals(0, server.connectionCount());
+            assertEquals(1, log.messages().size(), "one line for the first, the others counted: " + log.messages());
+            server.shutdown();
+            server.awaitStopped(); // the server's end reports what was counted
+            List<String> lines = log.messages();
+            assertEquals(2, lines.size(), "" + lines);
+            assertTrue(lines.get(0).startsWith("connection ended: connection from /127.0.0.1:"), lines.get(0));
+            assertTrue(lines.get(1).startsWith("connection ended " + (resets - 1) + " more times in the last 3600 s: "),
+                    lines.get(1));
+        }
+    }
+
+    @Test
+    void aLoggerThatThrowsAnErrorEndsNeitherTheConnectionCleanupNorTheServer() throws Exception {
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("boucle.net");
+        java.util.logging.Handler broken = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                // as the JDK's logger does at EMFILE, when its first record opens the time-zone data
+                throw new Error("simulated: cannot open lib/tzdb.dat (Too many open files)");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(broken);
+        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket crasher = server.connect()) {
+                    send(crasher, "boom\n"); // the handler fails, and logging that fails too
+                    assertEquals(-1, crasher.getInputStream().read(), "its connection is closed all the same");
+                }
+            }
+            try (Socket calm = server.connect()) {
+                send(calm, "still serving\n");
+                assertEquals("still serving", lines(calm).readLine());
+                assertEquals(1, server.connectionCount(), "the crashers' connections left the count");
+            }
+        } finally {
+            logger.removeHandler(broken);
         }
     }
 

@@ -44,13 +44,27 @@ class InboundTest {
     }
 
     @Test
-    void unterminatedLastLineIsReturnedThenNullAtEndOfStream() {
+    void streamEndingMidLineIsAnIncompleteLineNotALineThenNull() {
         SocketPair.run((client, server) -> {
-            client.write("last words");
+            client.write("SET balance 100\nSET balance 10");
+            client.shutdownOutput();
+            assertEquals("SET balance 100", server.readLine(100));
+            IncompleteLineException cut = assertThrows(IncompleteLineException.class, () -> server.readLine(100));
+            assertArrayEquals("SET balance 10".getBytes(UTF_8), cut.partialLine());
+            assertEquals(14, cut.length());
+            assertTrue(cut instanceof EOFException, "an EOFException, as code that reads to the end expects");
+            assertNull(server.readLine(100), "the rest was consumed: then the plain end of stream");
+            assertTrue(server.isEndOfStream());
+        });
+    }
+
+    @Test
+    void streamEndingRightAfterALineEndIsAPlainEndOfStream() {
+        SocketPair.run((client, server) -> {
+            client.write("last words\r\n");
             client.shutdownOutput();
             assertEquals("last words", server.readLine(100));
             assertNull(server.readLine(100));
-            assertTrue(server.isEndOfStream());
         });
     }
 

@@ -38,6 +38,15 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** The server itself, for calls a test makes from its own (foreign) thread. */
+    public AsyncServer server() {
+        return server;
+    }
+
+    public Loop loop() {
+        return loop;
+    }
+
     public int port() {
         return server.port();
     }
