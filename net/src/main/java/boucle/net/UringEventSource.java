@@ -53,6 +53,7 @@ final class UringEventSource implements EventSource {
     private static final byte IN_FLIGHT = 1;
     private static final byte DONE = 2;
     private static final byte ORPHANED = 3;
+    private static final byte HANDLED = 4;
 
     private final IoUring ring;
     private final BufferRing buffers;
@@ -60,6 +61,7 @@ final class UringEventSource implements EventSource {
     private final boucle.net.uring.CompletionHandler dispatch = this::dispatch;
     private byte[] state = new byte[64];
     private Task<?>[] waiters = new Task<?>[64];
+    private Handler[] handlers = new Handler[64];
     private int[] results = new int[64];
     private int[] flags = new int[64];
     /** Free slots, as a stack of indexes. */
@@ -73,6 +75,11 @@ final class UringEventSource implements EventSource {
     private boolean closed;
 
     UringEventSource() {
+        this(BUFFERS, BUFFER_SIZE);
+    }
+
+    /** A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes. */
+    UringEventSource(int bufferCount, int bufferSize) {
         try {
             ring = IoUring.open(RING_ENTRIES);
         } catch (NativeException e) {
@@ -81,7 +88,7 @@ final class UringEventSource implements EventSource {
         BufferRing registered = null;
         EventFd eventFd = null;
         try {
-            registered = ring.registerBufferRing(BUFFER_GROUP, BUFFERS, BUFFER_SIZE);
+            registered = ring.registerBufferRing(BUFFER_GROUP, bufferCount, bufferSize);
             eventFd = EventFd.open();
         } catch (NativeException e) {
             if (registered != null) {
@@ -172,6 +179,34 @@ final class UringEventSource implements EventSource {
     }
 
     /**
+     * Receives every completion of a (multishot) operation, during the loop's poll: it may note
+     * results and wake tasks, never run one. The last call is the one without
+     * {@link Completions#hasMore more}.
+     */
+    @FunctionalInterface
+    interface Handler {
+        void complete(int result, int flags);
+    }
+
+    /**
+     * Starts an operation whose completions go to {@code handler} until its last; returns its
+     * user data, for {@link #cancel}.
+     */
+    long start(Prepare prepare, Handler handler) {
+        requireOpen();
+        int slot = takeSlot();
+        prepare.on(ring, slot + 1L);
+        state[slot] = HANDLED;
+        handlers[slot] = handler;
+        return slot + 1L;
+    }
+
+    /** Cancels the operation {@link #start} returned: its handler gets a last completion. */
+    void cancel(long userData) {
+        ring.cancel(userData, IGNORED);
+    }
+
+    /**
      * The wait ended before the completion: cancel the operation in the kernel. Its completion
      * will still come; the slot stays taken (orphaned) until then, and a buffer in it is given back.
      */
@@ -189,6 +224,7 @@ final class UringEventSource implements EventSource {
             int size = state.length * 2;
             state = Arrays.copyOf(state, size);
             waiters = Arrays.copyOf(waiters, size);
+            handlers = Arrays.copyOf(handlers, size);
             results = Arrays.copyOf(results, size);
             flags = Arrays.copyOf(flags, size);
             free = Arrays.copyOf(free, size);
@@ -238,6 +274,14 @@ final class UringEventSource implements EventSource {
                 state[slot] = DONE;
                 waiters[slot].wake();
             }
+            case HANDLED -> {
+                Handler handler = handlers[slot];
+                if (!Completions.hasMore(completionFlags)) {
+                    handlers[slot] = null;
+                    freeSlot(slot);
+                }
+                handler.complete(result, completionFlags);
+            }
             case ORPHANED -> {
                 dropBuffer(completionFlags);
                 if (!Completions.hasMore(completionFlags)) {
@@ -266,6 +310,15 @@ final class UringEventSource implements EventSource {
         return parkedTasks > 0;
     }
 
+    /** A task parks on something of this source other than {@link #await}: the loop must wait, not end. */
+    void taskParked() {
+        parkedTasks++;
+    }
+
+    void taskUnparked() {
+        parkedTasks--;
+    }
+
     /** Operations cancelled whose last completion has not come yet. */
     int orphans() {
         return orphans;
@@ -289,7 +342,12 @@ final class UringEventSource implements EventSource {
         closed = true;
         ring.cancel(WAKEUP, IGNORED);
         for (int slot = 0; slot < slotsUsed; slot++) {
-            if (state[slot] == IN_FLIGHT) {
+            if (state[slot] == HANDLED) {
+                ring.cancel(slot + 1L, IGNORED); // its handler sees the last completion below
+                orphans++;
+                state[slot] = ORPHANED;
+                handlers[slot] = null;
+            } else if (state[slot] == IN_FLIGHT) {
                 state[slot] = ORPHANED;
                 orphans++;
                 ring.cancel(slot + 1L, IGNORED);
