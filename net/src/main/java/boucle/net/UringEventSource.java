@@ -69,7 +69,12 @@ final class UringEventSource implements EventSource {
     private int freeCount;
     private int slotsUsed;
     private int parkedTasks;
+    private int outputInFlight;
+    /** Senders written to during this turn: they send at the start of the next poll, all in its one enter. */
+    private final java.util.ArrayList<UringSender> toFlush = new java.util.ArrayList<>();
     private int orphans;
+    /** Handler operations started and not yet at their last completion. */
+    private int handledInFlight;
     /** Set just before the loop blocks in the kernel: a diagnostic for tests of {@link #wakeup()}. */
     private volatile boolean blocked;
     private boolean closed;
@@ -198,6 +203,7 @@ final class UringEventSource implements EventSource {
         prepare.on(ring, slot + 1L);
         state[slot] = HANDLED;
         handlers[slot] = handler;
+        handledInFlight++;
         return slot + 1L;
     }
 
@@ -237,9 +243,23 @@ final class UringEventSource implements EventSource {
         free[freeCount++] = slot;
     }
 
+    /** Lists {@code sender} to send what it queued when the turn ends; it lists itself once per turn. */
+    void flushAtTurnEnd(UringSender sender) {
+        toFlush.add(sender);
+    }
+
     @Override
     public void poll(long timeoutNanos) {
         requireOpen();
+        if (!toFlush.isEmpty()) {
+            for (int i = 0; i < toFlush.size(); i++) {
+                toFlush.get(i).flushAtTurnEnd(); // prepares SQEs only: they leave in the enter below
+            }
+            toFlush.clear();
+            if (parkedTasks == 0 && outputInFlight == 0) {
+                timeoutNanos = 0; // the loop may have gone on only to flush (hasWaiters): do not wait for nothing
+            }
+        }
         if (ring.ready() > 0) {
             timeoutNanos = 0; // completions already wait: do not block for more
         }
@@ -278,6 +298,7 @@ final class UringEventSource implements EventSource {
                 Handler handler = handlers[slot];
                 if (!Completions.hasMore(completionFlags)) {
                     handlers[slot] = null;
+                    handledInFlight--;
                     freeSlot(slot);
                 }
                 handler.complete(result, completionFlags);
@@ -307,7 +328,7 @@ final class UringEventSource implements EventSource {
 
     @Override
     public boolean hasWaiters() {
-        return parkedTasks > 0;
+        return parkedTasks > 0 || outputInFlight > 0 || !toFlush.isEmpty();
     }
 
     /** A task parks on something of this source other than {@link #await}: the loop must wait, not end. */
@@ -317,6 +338,15 @@ final class UringEventSource implements EventSource {
 
     void taskUnparked() {
         parkedTasks--;
+    }
+
+    /** A sender has bytes in the kernel's hands: the loop must stay to see them sent, as it stays to flush. */
+    void outputStarted() {
+        outputInFlight++;
+    }
+
+    void outputEnded() {
+        outputInFlight--;
     }
 
     /** Operations cancelled whose last completion has not come yet. */
@@ -343,10 +373,7 @@ final class UringEventSource implements EventSource {
         ring.cancel(WAKEUP, IGNORED);
         for (int slot = 0; slot < slotsUsed; slot++) {
             if (state[slot] == HANDLED) {
-                ring.cancel(slot + 1L, IGNORED); // its handler sees the last completion below
-                orphans++;
-                state[slot] = ORPHANED;
-                handlers[slot] = null;
+                ring.cancel(slot + 1L, IGNORED); // its handler sees the last completion below, and frees what it lent
             } else if (state[slot] == IN_FLIGHT) {
                 state[slot] = ORPHANED;
                 orphans++;
@@ -355,7 +382,7 @@ final class UringEventSource implements EventSource {
         }
         long deadline = System.nanoTime() + 1_000_000_000L;
         boolean[] sawWakeup = {false};
-        while ((orphans > 0 || !sawWakeup[0]) && System.nanoTime() < deadline) {
+        while ((orphans > 0 || handledInFlight > 0 || !sawWakeup[0]) && System.nanoTime() < deadline) {
             ring.submitAndWait(1, 10_000_000L);
             ring.drain((userData, result, completionFlags) -> {
                 if (userData == WAKEUP) {
