@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -jar bench/target/boucle-bench.jar all [--quick]     every part, then the report
  *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|report [--quick]
+ *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
  *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo --port P
  * </pre>
  * Run from the project's root directory (or pass {@code --root DIR}).
@@ -46,6 +47,9 @@ public final class Main {
             case "sleeping-tasks" -> {
                 new SleepingTasks(Integer.parseInt(options.getFirst()), out).run();
                 return 0;
+            }
+            case "soak" -> {
+                return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
             case "all", "micro", "tasks", "load", "idle", "report" -> {
                 return runParts(command, settings(options), out);
@@ -96,6 +100,17 @@ public final class Main {
         return options.contains("--quick") ? Settings.quick(root) : Settings.full(root);
     }
 
+    private static int minutes(List<String> options) {
+        int at = options.indexOf("--minutes");
+        if (at < 0) {
+            return 3;
+        }
+        if (at + 1 >= options.size() || !options.get(at + 1).matches("[1-9]\\d{0,3}")) {
+            throw new IllegalArgumentException("--minutes needs a whole number of minutes, 1 or more");
+        }
+        return Integer.parseInt(options.get(at + 1));
+    }
+
     private static int port(List<String> options) {
         int at = options.indexOf("--port");
         if (at < 0 || at + 1 >= options.size()) {
@@ -120,6 +135,8 @@ public final class Main {
         out.println("  load         socket load: Boucle's echo vs Netty NIO vs virtual threads, 5 scenarios");
         out.println("  idle         heap and CPU per idle connection, each server");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
+        out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
+        out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
     }

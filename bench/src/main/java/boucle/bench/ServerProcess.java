@@ -20,11 +20,13 @@ final class ServerProcess implements AutoCloseable {
     private final String name;
     private final int port;
     private final Process process;
+    private final Path log;
 
-    private ServerProcess(String name, int port, Process process) {
+    private ServerProcess(String name, int port, Process process, Path log) {
         this.name = name;
         this.port = port;
         this.process = process;
+        this.log = log;
     }
 
     /** Starts {@code command} (which must listen on {@code port} of the loopback) and waits until it does. */
@@ -33,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        ServerProcess server = new ServerProcess(name, port, process);
+        ServerProcess server = new ServerProcess(name, port, process, log);
         try {
             server.awaitListening(log);
         } catch (IOException | RuntimeException notStarted) {
@@ -60,6 +62,11 @@ final class ServerProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** The file its output goes to. */
+    Path log() {
+        return log;
     }
 
     private void awaitListening(Path log) throws IOException {

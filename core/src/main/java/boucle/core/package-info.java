@@ -44,6 +44,9 @@
  *   <li><b>Queue</b>: {@code get} parks while empty, {@code put} while a bounded queue is full, FIFO
  *       hand-off both ways; after {@code close()}, puts fail, what was put can still be taken, then
  *       gets fail with {@link boucle.core.QueueClosedException}.</li>
+ *   <li><b>Step budget</b> ({@link boucle.core.StepBudget}): an operation that completes without
+ *       suspending spends a unit of the current task's step; past the budget it first yields like
+ *       {@code interrupt()}, so a task that never has to wait still lets the others run.</li>
  *   <li><b>Threads</b> ({@link boucle.core.Boucle#runInThread}): blocking work runs on a virtual
  *       thread while the task is parked, its outcome comes back on the loop's thread; an outstanding
  *       call keeps the loop alive; a cancelled call's result is dropped.</li>

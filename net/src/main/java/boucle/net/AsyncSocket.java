@@ -28,11 +28,26 @@ import java.util.Objects;
  * read belongs to the caller, who must release it (or pass it to {@link #write(ByteBuf)}, which
  * takes ownership and releases it once written). An idle socket holds no buffer.
  *
- * <h2>Writing</h2>
- * {@code write} hands bytes to the kernel at once when it can, and otherwise queues them; the loop
- * writes the queue out in the background. Past the high-water mark the writer parks until the
- * queue is drained to the low-water mark. {@link #flush()} waits until everything is written,
- * {@link #drain()} until the queue is at or under the low-water mark.
+ * <h2>Writing: write now, flush once</h2>
+ * {@code write} queues its bytes; what is queued goes to the kernel in one gathering write
+ * ({@code writev}) when the loop's turn ends (before it waits for events), when the task that
+ * wrote parks to read this socket, on {@link #flush()}, or once the queue passes the high-water
+ * mark. So many writes in one step, or writes from many tasks in one turn, cost one system call,
+ * and a reply still leaves before the loop waits. What the kernel does not take the loop writes
+ * out in the background. Past the high-water mark the writer parks until the queue is drained to
+ * the low-water mark. {@link #flush()} waits until everything is written, {@link #drain()} until
+ * the queue is at or under the low-water mark.
+ *
+ * <h2>Fairness: a budget per step</h2>
+ * A task whose socket always has data would never park, and would hold the loop. So each task step
+ * has a budget of 16 units (Netty reads a channel at most 16 times per turn): a read system call
+ * made without waiting for readiness first costs one unit, so does a read or {@code readLine}
+ * served from bytes already buffered, and a write that has to hand a queue past the high-water mark
+ * to the kernel. The call that would spend the 17th unit first yields, as
+ * {@link boucle.core.Boucle#interrupt()} does (the task goes to the back of the ready queue and
+ * goes on after the other ready tasks and the loop's look at its sockets), then does its work with
+ * a fresh budget. A call that parks ends the step, so a task that waits for its data never yields
+ * for the budget. Writes that only queue, and {@link #tryWrite}, cost nothing and never yield.
  *
  * <h2>Rules</h2>
  * <ul>
@@ -43,7 +58,8 @@ import java.util.Objects;
  *   <li>At most one task reads and one task writes at a time (a second one is an
  *       {@link IllegalStateException}); any task may {@link #tryWrite} or {@link #close}.</li>
  *   <li>{@link #close()} wakes the tasks parked on the socket, which then throw a
- *       {@link SocketClosedException}. Closing does not flush: call {@link #flush()} first.</li>
+ *       {@link SocketClosedException}. Closing hands the kernel what it takes at once and drops
+ *       the rest of the queue: call {@link #flush()} first to send it all.</li>
  *   <li>Timeouts ({@link #setReadTimeout}, {@link #setWriteTimeout}) apply per call, and end it with
  *       a {@link java.net.SocketTimeoutException}; the socket stays usable.</li>
  *   <li>On a connection of an {@link AsyncServer} that began shutting down, a read that would wait
@@ -62,8 +78,8 @@ public final class AsyncSocket implements AutoCloseable {
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
         this.registration = registration;
-        this.inbound = new Inbound(channel, registration);
         this.outbound = new Outbound(channel, registration);
+        this.inbound = new Inbound(channel, registration, outbound::flushBeforeWaiting);
         this.local = (InetSocketAddress) channel.getLocalAddress();
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
     }
@@ -157,8 +173,9 @@ public final class AsyncSocket implements AutoCloseable {
     // ---- writing -----------------------------------------------------------------------------
 
     /**
-     * Writes {@code data} and takes ownership of it; parks while the queue is past the high-water
-     * mark. A call refused for its thread takes nothing: the caller still owns {@code data}.
+     * Queues {@code data} for the next flush point and takes ownership of it; past the high-water
+     * mark, writes the queue out and parks until it is drained to the low-water mark. A call
+     * refused for its thread takes nothing: the caller still owns {@code data}.
      */
     public void write(ByteBuf data) throws IOException {
         requireLoopThread();
@@ -179,9 +196,10 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     /**
-     * Writes {@code text} (UTF-8) if it fits under the high-water mark, without ever parking, and
-     * returns {@code true}; returns {@code false} and writes nothing if it does not fit. Any task
-     * may call it: it is how one task sends to many peers without one slow peer stalling it.
+     * Queues {@code text} (UTF-8) if it fits under the high-water mark, without ever parking or
+     * yielding, and returns {@code true}; returns {@code false} and writes nothing if it does not
+     * fit. Any task may call it: it is how one task sends to many peers without one slow peer
+     * stalling it, and a broadcast to N peers costs one gathering write per peer per turn.
      */
     public boolean tryWrite(String text) throws IOException {
         requireLoopThread();
@@ -192,7 +210,7 @@ public final class AsyncSocket implements AutoCloseable {
         return true;
     }
 
-    /** Parks until every byte written so far has been handed to the kernel. */
+    /** Writes the queue out now, then parks until every byte written so far has been handed to the kernel. */
     public void flush() throws IOException {
         requireLoopThread();
         outbound.waitUntilPendingAtMost(0, writeDeadline(), "flush");
@@ -260,9 +278,10 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     /**
-     * Closes at once, dropping unwritten bytes; tasks parked on the socket get a
-     * {@link SocketClosedException}. Loop-thread only, like the rest: from another thread it is
-     * refused before anything is closed; use {@code loop.callSoonThreadsafe(socket::close)}.
+     * Closes at once: queued bytes the kernel takes without waiting go out, the rest is dropped
+     * (call {@link #flush()} first to send it all); tasks parked on the socket get a {@link SocketClosedException}.
+     * Loop-thread only, like the rest: from another thread it is refused before anything is
+     * closed; use {@code loop.callSoonThreadsafe(socket::close)}.
      */
     @Override
     public void close() {
@@ -276,6 +295,7 @@ public final class AsyncSocket implements AutoCloseable {
     public void close(String reason) {
         requireLoopThread();
         if (registration.isOpen()) {
+            outbound.writeBeforeClose();
             registration.close(reason);
             inbound.release();
             outbound.releaseAll();
@@ -303,6 +323,11 @@ public final class AsyncSocket implements AutoCloseable {
 
     Registration registration() {
         return registration;
+    }
+
+    /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
+    long writeCalls() {
+        return outbound.writeCalls();
     }
 
     /** Any thread (from another one, the "closed" part may be a moment late): for logs and dumps. */

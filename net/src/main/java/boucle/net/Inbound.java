@@ -1,5 +1,6 @@
 package boucle.net;
 
+import boucle.core.StepBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -33,6 +34,9 @@ final class Inbound {
 
     private final SocketChannel channel;
     private final Registration registration;
+    /** Run before this socket's reader parks: the socket's queued output is flushed then. */
+    private final Runnable beforeWaiting;
+    private final StepBudget budget;
     private final ReadSizer sizer = new ReadSizer();
     private ByteBuf pending;
     private boolean endOfStream;
@@ -41,15 +45,18 @@ final class Inbound {
     private long lastReadAt;
     private CharsetDecoder utf8;
 
-    Inbound(SocketChannel channel, Registration registration) {
+    Inbound(SocketChannel channel, Registration registration, Runnable beforeWaiting) {
         this.channel = channel;
         this.registration = registration;
+        this.beforeWaiting = beforeWaiting;
+        this.budget = registration.source().budget();
         this.lastReadAt = registration.loop().now();
     }
 
     /** Some bytes, in a buffer the caller now owns; {@code null} at the end of the stream. */
     ByteBuf readSome(long deadline) throws IOException {
         if (pending != null) {
+            budget.spend();
             ByteBuf taken = pending;
             pending = null;
             return taken;
@@ -84,6 +91,7 @@ final class Inbound {
             throw new IllegalArgumentException("the target buffer has no room to read into: " + target);
         }
         if (pending != null) {
+            budget.spend();
             int n = Math.min(room, pending.readableBytes());
             target.writeBytes(pending, n);
             releasePendingIfEmpty();
@@ -102,6 +110,9 @@ final class Inbound {
     ByteBuf readExactly(int n, long deadline) throws IOException {
         if (n < 0) {
             throw new IllegalArgumentException("cannot read " + n + " bytes");
+        }
+        if (available() >= n) {
+            budget.spend(); // served from what is buffered: work done without waiting
         }
         while (available() < n) {
             ByteBuf more = receive(deadline);
@@ -132,6 +143,9 @@ final class Inbound {
     String readLine(int maxLength, long deadline) throws IOException {
         if (maxLength < 0) {
             throw new IllegalArgumentException("a line cannot be at most " + maxLength + " bytes");
+        }
+        if (pending != null) {
+            budget.spend(); // a line taken from what is buffered is work done without waiting
         }
         for (;;) {
             String line = lineFromPending(maxLength);
@@ -218,10 +232,15 @@ final class Inbound {
         if (endOfStream) {
             return false;
         }
-        if (!mayHaveMore) {
-            registration.await(SelectionKey.OP_READ, deadline, "read");
-            mayHaveMore = true;
+        if (mayHaveMore) {
+            budget.spend(); // a read without waiting: past the step's budget, yield first
+            registration.requireOpen(); // the yield let other tasks run: one may have closed the socket
+            return !endOfStream;
         }
+        beforeWaiting.run();
+        registration.await(SelectionKey.OP_READ, deadline, "read");
+        mayHaveMore = true;
+        budget.spend(); // the first unit of the new step: never yields
         return true;
     }
 

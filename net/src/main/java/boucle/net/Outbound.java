@@ -2,26 +2,52 @@ package boucle.net;
 
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
- * The writing half of an {@link AsyncSocket}: bytes go straight to the channel when nothing is
- * queued (no copy, no {@code OP_WRITE}); what the kernel does not take is queued, and the loop
- * writes the queue out whenever the selector says the channel is writable, while the task that
- * wrote goes on with its work.
+ * The writing half of an {@link AsyncSocket}: write now, flush once. A write only queues its
+ * buffer; what is queued goes to the kernel in one gathering write ({@code writev}) at a flush
+ * point, so a task that writes many times in one step, or many tasks that write to one socket in
+ * one turn, cost one system call, not one per write (Netty's {@code write}/{@code flush}).
+ *
+ * <h2>Flush points</h2>
+ * <ol>
+ *   <li>The end of the turn: the first write into an empty queue puts this on the
+ *       {@link SelectorEventSource}'s list, which writes every listed queue out at the start of
+ *       its next poll, before {@code select}; so the bytes leave before the loop waits, and a
+ *       lone ping-pong is as fast as a write straight to the socket.</li>
+ *   <li>The writing task parks to read this socket ({@link #flushBeforeWaiting()}): a request's
+ *       reply leaves as its handler starts waiting for the next request.</li>
+ *   <li>{@link AsyncSocket#flush()}, {@link AsyncSocket#drain()}, {@link #shutdownOutput}, and a
+ *       write that brings the queue past the high-water mark: those write at once, then park if
+ *       the kernel did not take enough.</li>
+ *   <li>Close: what the kernel takes at once goes out, the rest is dropped.</li>
+ * </ol>
+ * What the kernel does not take stays queued with {@code OP_WRITE} set, and the loop writes it
+ * out whenever the selector says the channel is writable ({@link #flushFromLoop()}).
  *
  * <h2>Backpressure</h2>
  * A writer that brings the queue past the high-water mark parks until the loop has drained it
  * down to the low-water mark. So a peer that does not read costs at most about the high-water
  * mark of memory, and the writer slows to the peer's pace.
  *
+ * <h2>States</h2>
+ * <pre>
+ *  idle (queue empty) --write--&gt; queued (on the turn-end list) --flush, all taken--&gt; idle
+ *                                   |  flush, kernel full
+ *                                   v
+ *                     awaiting writable (OP_WRITE set) --writable, all taken--&gt; idle
+ * </pre>
+ *
  * <h2>Invariants</h2>
  * <ul>
  *   <li>{@code pendingBytes} is the sum of the readable bytes of {@code queue}.</li>
- *   <li>{@code OP_WRITE} is in the interest set exactly while the queue is not empty, or while a
- *       task waits to write (a connecting socket).</li>
+ *   <li>{@code OP_WRITE} is in the interest set exactly while {@code awaitingWritable}: the kernel
+ *       refused part of the queue (or a task waits to write, for a connecting socket).</li>
  *   <li>Every buffer in the queue is owned here, released once written, or on close or failure.</li>
  *   <li>Once a write fails (peer reset), the failure is kept: the queue is dropped and every later
  *       write or flush throws it.</li>
@@ -34,16 +60,24 @@ final class Outbound {
 
     private final SocketChannel channel;
     private final Registration registration;
+    private final SelectorEventSource source;
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
     private long pendingBytes;
     private int lowWater = DEFAULT_LOW_WATER;
     private int highWater = DEFAULT_HIGH_WATER;
     private IOException failure;
     private boolean outputShut;
+    /** On the source's list of queues to write out when the turn ends. */
+    private boolean flushListed;
+    /** The kernel refused part of the queue: {@code OP_WRITE} is set and the loop writes the rest. */
+    private boolean awaitingWritable;
+    /** Write system calls made for this socket: a diagnostic for the batching's tests. */
+    private long writeCalls;
 
     Outbound(SocketChannel channel, Registration registration) {
         this.channel = channel;
         this.registration = registration;
+        this.source = registration.source();
         registration.flushWith(this);
     }
 
@@ -55,11 +89,20 @@ final class Outbound {
         highWater = high;
     }
 
-    /** Takes ownership of {@code data}; parks past the high-water mark until drained to the low one. */
+    /**
+     * Takes ownership of {@code data} and queues it. Past the high-water mark, writes the queue
+     * out at once and, if the kernel did not take enough, parks until it is drained to the low mark.
+     */
     void write(ByteBuf data, long deadline) throws IOException {
         enqueue(data);
         if (pendingBytes > highWater) {
-            waitUntilPendingAtMost(lowWater, deadline, "write (the peer is not reading fast enough)");
+            if (!awaitingWritable) { // else the kernel is full: the loop writes on OP_WRITE
+                source.budget().spend(); // a system call made without waiting: part of the step's work
+                writeNow();
+            }
+            if (pendingBytes > highWater) {
+                waitUntilPendingAtMost(lowWater, deadline, "write (the peer is not reading fast enough)");
+            }
         }
     }
 
@@ -68,20 +111,20 @@ final class Outbound {
         return pendingBytes + bytes <= highWater;
     }
 
-    /** Writes what the channel takes now and queues the rest; never parks. Takes ownership of {@code data}. */
+    /** Queues {@code data} for the next flush point; never parks, never writes. Takes ownership of {@code data}. */
     void enqueue(ByteBuf data) throws IOException {
         try {
             requireWritable();
-            if (queue.isEmpty()) {
-                data.readBytes(channel, data.readableBytes());
-                if (!data.isReadable()) {
-                    return; // all taken by the kernel: the common case, and the fast one
-                }
-                registration.addInterest(SelectionKey.OP_WRITE);
+            if (!data.isReadable()) {
+                return; // released below: nothing to send
             }
             pendingBytes += data.readableBytes();
             queue.addLast(data);
             data = null;
+            if (!flushListed && !awaitingWritable) {
+                flushListed = true;
+                source.flushAtTurnEnd(this);
+            }
         } finally {
             if (data != null) {
                 data.release();
@@ -89,8 +132,31 @@ final class Outbound {
         }
     }
 
-    /** Parks until at most {@code limit} bytes are queued; rethrows a failure of the loop's writes. */
+    /** Writes the queue out now if a task is about to park on this socket; keeps a failure for later. */
+    void flushBeforeWaiting() {
+        if (!awaitingWritable && !queue.isEmpty() && registration.isOpen()) {
+            writeKeepingFailure();
+        }
+    }
+
+    /** Called by the source when the turn ends: the same, for every socket written to during the turn. */
+    void flushAtTurnEnd() {
+        flushListed = false;
+        flushBeforeWaiting();
+    }
+
+    /** Called by the loop when the channel is writable: writes the queue out as far as it goes. */
+    void flushFromLoop() {
+        writeKeepingFailure();
+        registration.wakeWriter();
+    }
+
+    /** Parks until at most {@code limit} bytes are queued, writing first; rethrows a failure of the loop's writes. */
     void waitUntilPendingAtMost(long limit, long deadline, String what) throws IOException {
+        rethrowFailure();
+        if (pendingBytes > limit && !awaitingWritable) {
+            writeNow();
+        }
         while (pendingBytes > limit) {
             registration.await(SelectionKey.OP_WRITE, deadline, what);
             rethrowFailure();
@@ -110,8 +176,18 @@ final class Outbound {
         return pendingBytes;
     }
 
-    /** Called by the loop when the channel is writable: writes the queue out as far as it goes. */
-    void flushFromLoop() {
+    long writeCalls() {
+        return writeCalls;
+    }
+
+    /** Writes as much of the queue as the kernel takes; a failure is kept and thrown. */
+    private void writeNow() throws IOException {
+        writeKeepingFailure();
+        rethrowFailure();
+    }
+
+    /** Writes as much of the queue as the kernel takes; a failure drops the queue and is kept for the writer. */
+    private void writeKeepingFailure() {
         try {
             writeQueue();
         } catch (IOException e) {
@@ -119,17 +195,78 @@ final class Outbound {
             releaseAll();
         }
         if (queue.isEmpty()) {
-            registration.removeInterest(SelectionKey.OP_WRITE);
+            if (awaitingWritable) {
+                awaitingWritable = false;
+                registration.removeInterest(SelectionKey.OP_WRITE);
+            }
+        } else if (!awaitingWritable) {
+            awaitingWritable = true;
+            registration.addInterest(SelectionKey.OP_WRITE);
         }
-        registration.wakeWriter();
     }
 
+    /** Gathering writes until the queue is empty or the kernel takes less than it was offered. */
     private void writeQueue() throws IOException {
-        for (ByteBuf head; (head = queue.peekFirst()) != null; ) {
-            pendingBytes -= head.readBytes(channel, head.readableBytes());
-            if (head.isReadable()) {
-                return; // the kernel's buffer is full again: wait for the next OP_WRITE
+        while (!queue.isEmpty()) {
+            boolean allTaken = queue.size() == 1 || queue.peekFirst().nioBufferCount() > SelectorEventSource.MAX_GATHER
+                    ? writeHead() // alone, or in too many pieces to share a writev
+                    : writeGathered();
+            if (!allTaken) {
+                return; // the kernel's buffer is full: wait for OP_WRITE
             }
+        }
+    }
+
+    /** One write of the queue's first buffer; whether the kernel took all of it. */
+    private boolean writeHead() throws IOException {
+        ByteBuf head = queue.peekFirst();
+        int offered = head.readableBytes();
+        long written = head.getBytes(head.readerIndex(), channel, offered); // consume() moves the index
+        writeCalls++;
+        consume(written);
+        return written == offered;
+    }
+
+    /** One {@code writev} of as many queued buffers as it holds; whether the kernel took all of them. */
+    private boolean writeGathered() throws IOException {
+        ByteBuffer[] gather = source.gatherBuffers();
+        int count = 0;
+        long offered = 0;
+        for (ByteBuf buffer : queue) {
+            int parts = buffer.nioBufferCount();
+            if (count + parts > gather.length) {
+                break;
+            }
+            if (parts == 1) {
+                gather[count++] = buffer.internalNioBuffer(buffer.readerIndex(), buffer.readableBytes());
+            } else {
+                for (ByteBuffer part : buffer.nioBuffers()) {
+                    gather[count++] = part;
+                }
+            }
+            offered += buffer.readableBytes();
+        }
+        try {
+            long written = channel.write(gather, 0, count);
+            writeCalls++;
+            consume(written);
+            return written == offered;
+        } finally {
+            Arrays.fill(gather, 0, count, null); // the shared array keeps no buffer alive
+        }
+    }
+
+    /** Drops {@code written} bytes from the head of the queue, releasing the buffers fully written. */
+    private void consume(long written) {
+        pendingBytes -= written;
+        while (written > 0) {
+            ByteBuf head = queue.peekFirst();
+            int readable = head.readableBytes();
+            if (written < readable) {
+                head.skipBytes((int) written);
+                return;
+            }
+            written -= readable;
             queue.pollFirst().release();
         }
     }
@@ -155,6 +292,17 @@ final class Outbound {
     private void rethrowFailure() throws IOException {
         if (failure != null) {
             throw new IOException("an earlier write failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** Before a close: hands the kernel what it takes at once, without parking; the rest is dropped by {@link #releaseAll}. */
+    void writeBeforeClose() {
+        if (!queue.isEmpty() && registration.isOpen()) {
+            try {
+                writeQueue();
+            } catch (IOException e) {
+                failure = e; // the close goes on: the bytes could not have been delivered anyway
+            }
         }
     }
 

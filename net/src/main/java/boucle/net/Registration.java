@@ -73,6 +73,11 @@ final class Registration {
         return loop;
     }
 
+    /** The loop's selector source: its turn-end flush list and its work budget. */
+    SelectorEventSource source() {
+        return source;
+    }
+
     /**
      * Parks the current task until the channel may be ready for {@code op}, the deadline (on the
      * loop's clock) passes, or the channel is closed. The caller retries its operation afterwards.

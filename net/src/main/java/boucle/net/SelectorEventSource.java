@@ -1,10 +1,13 @@
 package boucle.net;
 
 import boucle.core.EventSource;
+import boucle.core.StepBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -20,10 +23,32 @@ import java.util.function.Consumer;
  * that list: it wakes the parked tasks ({@code Task.wake} only enqueues them), flushes pending
  * output and drops interest nobody waits for. No task ever runs from here.
  *
+ * <h2>The end of a turn flushes</h2>
+ * Writes only queue ({@link Outbound}); the first write into a socket's empty queue lists that
+ * socket here, and every poll begins by writing each listed queue out with one gathering write,
+ * before {@code select}: the bytes of a turn leave together, and before the loop waits.
+ *
+ * <h2>The budget</h2>
+ * The loop's sockets share one {@link StepBudget} of {@value #UNITS_PER_STEP} units per task step
+ * ({@link #budget()}): see {@link AsyncSocket} for what costs a unit.
+ *
  * <p>Loop-thread only, except {@link #wakeup()}.
  */
 final class SelectorEventSource implements EventSource {
+    /**
+     * Units of work a task may do per step without waiting before it yields: Netty reads a channel
+     * at most 16 times per turn ({@code maxMessagesPerRead}); 16 reads of up to 64 KiB are ~1 MiB.
+     */
+    static final int UNITS_PER_STEP = 16;
+    /** At most this many buffers per gathering write: Linux's {@code IOV_MAX} is 1024. */
+    static final int MAX_GATHER = 1024;
+
     private final Selector selector;
+    private final StepBudget budget = new StepBudget(UNITS_PER_STEP);
+    /** The queues written to during this turn, written out at the start of the next poll. */
+    private final ArrayList<Outbound> toFlush = new ArrayList<>();
+    /** The array of one gathering write, shared by the loop's sockets (one write at a time); holds no buffer between writes. */
+    private ByteBuffer[] gather;
     private final Consumer<SelectionKey> collect = this::collect;
     /**
      * The registrations whose keys were selected in this poll, in the selector's order: the
@@ -46,8 +71,28 @@ final class SelectorEventSource implements EventSource {
         return selector;
     }
 
+    StepBudget budget() {
+        return budget;
+    }
+
+    /** Lists {@code outbound} to be written out when the turn ends; it lists itself once per turn. */
+    void flushAtTurnEnd(Outbound outbound) {
+        toFlush.add(outbound);
+    }
+
+    ByteBuffer[] gatherBuffers() {
+        if (gather == null) {
+            gather = new ByteBuffer[MAX_GATHER];
+        }
+        return gather;
+    }
+
     @Override
     public void poll(long timeoutNanos) {
+        if (flushQueuedOutput() && parkedTasks == 0) {
+            // the loop may have gone on only to flush (hasWaiters): it must not then wait for nothing
+            timeoutNanos = 0;
+        }
         try {
             if (timeoutNanos <= 0) {
                 selector.selectNow(collect);
@@ -60,6 +105,19 @@ final class SelectorEventSource implements EventSource {
             throw new UncheckedIOException("select failed: the loop cannot wait for sockets", e);
         }
         dispatchFired();
+    }
+
+    /** The end of the turn: what tasks wrote leaves in one gathering write per socket, before the loop waits. */
+    private boolean flushQueuedOutput() {
+        int count = toFlush.size();
+        if (count == 0) {
+            return false;
+        }
+        for (int i = 0; i < count; i++) {
+            toFlush.get(i).flushAtTurnEnd(); // wakes no task: the timeout the loop chose still holds
+        }
+        toFlush.clear();
+        return true;
     }
 
     /** Under the selector's monitor: only note what is ready. */
@@ -90,7 +148,7 @@ final class SelectorEventSource implements EventSource {
 
     @Override
     public boolean hasWaiters() {
-        return parkedTasks > 0;
+        return parkedTasks > 0 || !toFlush.isEmpty(); // one more turn writes out what the last one queued
     }
 
     void taskParked() {

@@ -41,9 +41,22 @@
  *   <li><b>Buffers:</b> pooled direct {@link io.netty.buffer.ByteBuf}s ({@link Net#allocator()}),
  *       read sizes adapted to the traffic, no buffer held by an idle connection. Each buffer has
  *       one owner: a read hands it to the caller, a write takes it over.</li>
- *   <li><b>Writes go straight to the kernel</b> when nothing is queued; the rest is queued and
+ *   <li><b>Write now, flush once.</b> A write only queues its buffer. The queue goes to the kernel
+ *       in one gathering write ({@code writev}) at a flush point: when the turn ends (each poll
+ *       first writes out the sockets written to since the last one, before {@code select}, so the
+ *       bytes leave before the loop waits), when a task parks to read the socket, on
+ *       {@code flush()}, or past the high-water mark. A broadcast to N members, or a pipelined
+ *       client's replies, cost one system call per socket per turn. What the kernel refuses is
  *       written by the loop when the socket turns writable, with the writer parked past the
  *       high-water mark (backpressure).</li>
+ *   <li><b>A budget per task step.</b> A task whose socket always has data would never park and
+ *       would hold the loop. Each step of a task has 16 units (Netty reads a channel at most 16
+ *       times per turn, tokio gives each task a budget): a read system call made without waiting
+ *       first, a read or line served from buffered bytes, and a write past the high-water mark
+ *       cost one unit each. The call that would spend the 17th first yields like
+ *       {@link boucle.core.Boucle#interrupt()}, to the back of the ready FIFO, behind the other
+ *       ready tasks and the loop's next look at its sockets ({@link boucle.core.StepBudget}).
+ *       Writes that only queue, and {@code tryWrite}, cost nothing.</li>
  *   <li><b>Closing wakes:</b> closing a socket wakes the tasks parked on it with a
  *       {@link SocketClosedException} that says why (closed, idle timeout, shutdown).</li>
  *   <li><b>Nothing ends the accept loop:</b> a failed {@code accept} pauses it; logging goes

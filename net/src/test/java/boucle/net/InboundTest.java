@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.core.Loop;
+import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.EOFException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** Reading through {@link AsyncSocket}: lines, exact counts, end of stream (the {@link Inbound} half). */
@@ -26,6 +30,70 @@ class InboundTest {
             assertEquals("two", server.readLine(100));
             assertEquals("three", server.readLine(100));
         });
+    }
+
+    @Test
+    void aReaderThatAlwaysFindsDataYieldsToALightPeerAfterItsBudget() {
+        SocketPair.runTwo((floodClient, flooded, lightClient, light) -> {
+            Loop loop = Loop.current();
+            floodClient.write(new byte[64 * 1024]); // in the kernel before the reader starts: every read finds data
+            List<Long> floodReads = new ArrayList<>();
+            List<String> events = new ArrayList<>();
+            Task<Void> flood = loop.spawn(() -> {
+                ByteBuf small = Unpooled.directBuffer(64); // a read fills it: the socket may have more, so no wait
+                try {
+                    for (int got = 0; got < 64 * 1024; small.clear()) {
+                        got += flooded.read(small);
+                        floodReads.add(loop.turns());
+                    }
+                } finally {
+                    small.release();
+                }
+                events.add("flood read all");
+            });
+            Task<Void> pinger = loop.spawn(() -> {
+                for (int i = 0; i < 10; i++) {
+                    lightClient.write("ping\n");
+                    assertEquals("ping", light.readLine(10));
+                }
+                events.add("light done");
+            });
+            flood.await();
+            pinger.await();
+            assertEquals(List.of("light done", "flood read all"), events, "the light client was served during the flood");
+            assertTrue(maxPerTurn(floodReads) <= SelectorEventSource.UNITS_PER_STEP,
+                    "reads of one socket in one turn: " + maxPerTurn(floodReads));
+            assertTrue(Net.source(loop).budget().yields() >= floodReads.size() / SelectorEventSource.UNITS_PER_STEP - 1,
+                    "the flooded reader yielded at its budget: " + Net.source(loop).budget().yields());
+        });
+    }
+
+    @Test
+    void aHandlerTakingBufferedLinesYieldsAfterItsBudget() {
+        SocketPair.run((client, server) -> {
+            Loop loop = Loop.current();
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                all.append("line ").append(i).append('\n');
+            }
+            client.write(all.toString()); // one read brings them all: the rest is served from the buffer
+            List<Long> lineTurns = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                assertEquals("line " + i, server.readLine(100));
+                lineTurns.add(loop.turns());
+            }
+            assertTrue(maxPerTurn(lineTurns) <= SelectorEventSource.UNITS_PER_STEP,
+                    "lines taken in one turn: " + maxPerTurn(lineTurns));
+        });
+    }
+
+    /** The largest number of entries with the same turn. */
+    static int maxPerTurn(List<Long> turns) {
+        Map<Long, Integer> perTurn = new TreeMap<>();
+        for (long turn : turns) {
+            perTurn.merge(turn, 1, Integer::sum);
+        }
+        return perTurn.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     @Test

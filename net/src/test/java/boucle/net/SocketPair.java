@@ -10,7 +10,26 @@ final class SocketPair {
         void run(AsyncSocket client, AsyncSocket server) throws Exception;
     }
 
+    @FunctionalInterface
+    interface TwoPairs {
+        void run(AsyncSocket firstClient, AsyncSocket firstServer, AsyncSocket secondClient, AsyncSocket secondServer)
+                throws Exception;
+    }
+
     private SocketPair() {
+    }
+
+    /** Like {@link #run}, with two connected pairs in the same loop. */
+    static void runTwo(TwoPairs body) {
+        run((firstClient, firstServer) -> {
+            try (AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 8)) {
+                Task<AsyncSocket> accepting = Loop.current().spawn(listener::accept);
+                try (AsyncSocket secondClient = AsyncSocket.connect("127.0.0.1", listener.port(), java.time.Duration.ofSeconds(5));
+                     AsyncSocket secondServer = accepting.await()) {
+                    body.run(firstClient, firstServer, secondClient, secondServer);
+                }
+            }
+        });
     }
 
     /** Runs {@code body} in a task of a fresh selector loop, with a connected pair it closes afterwards. */
