@@ -3,6 +3,7 @@ package boucle.net;
 import boucle.core.EventSource;
 import boucle.core.Handle;
 import boucle.core.Loop;
+import boucle.core.StepBudget;
 import boucle.core.Task;
 import boucle.net.uring.BufferRing;
 import boucle.net.uring.Completions;
@@ -57,6 +58,8 @@ final class UringEventSource implements EventSource {
 
     private final IoUring ring;
     private final BufferRing buffers;
+    /** The loop's sockets share one budget per task step, the NIO source's rule ({@link SelectorEventSource#UNITS_PER_STEP}). */
+    private final StepBudget budget = new StepBudget(SelectorEventSource.UNITS_PER_STEP);
     private final EventFd wakeupFd;
     private final boucle.net.uring.CompletionHandler dispatch = this::dispatch;
     private byte[] state = new byte[64];
@@ -113,6 +116,10 @@ final class UringEventSource implements EventSource {
 
     BufferRing buffers() {
         return buffers;
+    }
+
+    StepBudget budget() {
+        return budget;
     }
 
     /** Prepares one operation's SQE(s) with the given user data. */

@@ -25,7 +25,11 @@ import java.util.Arrays;
  *  armed ──ENOBUFS (the loop's buffers all taken)──▶ idle; the next read receives once into a buffer of its own
  *  any ──end of stream / error──▶ ended (what is queued is still read first)
  * </pre>
- * A read takes the oldest queued buffer, copies its bytes into a pooled {@link ByteBuf} for the
+ * <h2>Fairness</h2>
+ * A read served from what is queued costs a unit of the loop's {@link boucle.core.StepBudget}, as a
+ * read without waiting does on NIO: a socket that always has data still lets the others run.
+ *
+ * <p>A read takes the oldest queued buffer, copies its bytes into a pooled {@link ByteBuf} for the
  * caller and gives the provided buffer back at once: the loop's buffers stay in the kernel's hands
  * except for the bytes nobody has read yet.
  *
@@ -72,7 +76,13 @@ final class UringReceiver {
         while (true) {
             requireOpen();
             if (count > 0) {
-                return take();
+                // bytes already here: work done without waiting, which spends the step's budget (may yield first)
+                source.budget().spend();
+                requireOpen();
+                if (count > 0) {
+                    return take();
+                }
+                continue;
             }
             if (error != 0) {
                 throw new IOException("receive failed: " + Errno.describe(error));

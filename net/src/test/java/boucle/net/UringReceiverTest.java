@@ -191,6 +191,34 @@ class UringReceiverTest {
     }
 
     @Test
+    void aReaderWhoseDataIsAlwaysThereYieldsToOthersOncePerBudget() throws Exception {
+        byte[] sent = new byte[64 * 1024];
+        withConnection(64, (source, receiver, client) -> {
+            assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
+            sendFromAnotherThread(client, sent);
+            while (receiver.queued() < 20 && receiver.isArmed()) {
+                Boucle.sleep(Duration.ofMillis(1)); // let arrivals queue up
+            }
+            int queued = receiver.queued();
+            assertTrue(queued > SelectorEventSource.UNITS_PER_STEP, "queued " + queued);
+            long before = source.budget().yields();
+            List<String> order = new ArrayList<>();
+            Boucle.spawn(() -> order.add("other"));
+            for (int i = 0; i < SelectorEventSource.UNITS_PER_STEP + 1; i++) {
+                ByteBuf data = receiver.readSome(Registration.NO_DEADLINE);
+                data.release();
+                order.add("read");
+            }
+            assertEquals(1, source.budget().yields() - before, "one yield past the budget");
+            assertEquals("other", order.get(SelectorEventSource.UNITS_PER_STEP), "the other task ran at the yield: "
+                    + order);
+            while (receiver.queued() > 0) {
+                receiver.readSome(Registration.NO_DEADLINE).release();
+            }
+        });
+    }
+
+    @Test
     void closingWakesTheReaderAndGivesBackWhatIsQueued() throws Exception {
         withConnection(8, (source, receiver, client) -> {
             assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
