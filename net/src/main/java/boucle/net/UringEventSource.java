@@ -65,6 +65,8 @@ final class UringEventSource implements EventSource {
     private byte[] state = new byte[64];
     private Task<?>[] waiters = new Task<?>[64];
     private Handler[] handlers = new Handler[64];
+    /** Whether a slot's positive result is a new descriptor (accept): an orphan's must be closed. */
+    private boolean[] givesDescriptor = new boolean[64];
     private int[] results = new int[64];
     private int[] flags = new int[64];
     /** Free slots, as a stack of indexes. */
@@ -139,9 +141,22 @@ final class UringEventSource implements EventSource {
      * @throws SocketClosedException when the source was closed meanwhile
      */
     long await(Prepare prepare, long deadline, String what) throws IOException {
+        return await(prepare, deadline, what, false);
+    }
+
+    /**
+     * As {@link #await}, for an operation whose result is a new descriptor (accept): if the wait
+     * ends first and the operation still succeeds, the descriptor is closed, not leaked.
+     */
+    int awaitDescriptor(Prepare prepare, long deadline, String what) throws IOException {
+        return result(await(prepare, deadline, what, true));
+    }
+
+    private long await(Prepare prepare, long deadline, String what, boolean descriptor) throws IOException {
         requireOpen();
         Task<?> me = Task.current();
         int slot = takeSlot();
+        givesDescriptor[slot] = descriptor;
         prepare.on(ring, slot + 1L);
         state[slot] = IN_FLIGHT;
         waiters[slot] = me;
@@ -160,7 +175,7 @@ final class UringEventSource implements EventSource {
             if (state[slot] != DONE) {
                 abandon(slot); // the slot is freed by the completion that the cancel brings
             } else if (!woken) { // completed, but a cancellation was delivered at the same wake-up
-                dropBuffer(flags[slot]);
+                dropResult(slot, results[slot], flags[slot]);
                 freeSlot(slot);
             }
         }
@@ -181,6 +196,14 @@ final class UringEventSource implements EventSource {
 
     static int flags(long completion) {
         return (int) (completion >>> 32);
+    }
+
+    /** The result of an operation nobody waits for any more: give back what it holds. */
+    private void dropResult(int slot, int result, int completionFlags) {
+        dropBuffer(completionFlags);
+        if (givesDescriptor[slot] && result >= 0) {
+            ring.close(result, IGNORED); // an accepted connection nobody will serve
+        }
     }
 
     private void dropBuffer(int completionFlags) {
@@ -238,6 +261,7 @@ final class UringEventSource implements EventSource {
             state = Arrays.copyOf(state, size);
             waiters = Arrays.copyOf(waiters, size);
             handlers = Arrays.copyOf(handlers, size);
+            givesDescriptor = Arrays.copyOf(givesDescriptor, size);
             results = Arrays.copyOf(results, size);
             flags = Arrays.copyOf(flags, size);
             free = Arrays.copyOf(free, size);
@@ -311,7 +335,7 @@ final class UringEventSource implements EventSource {
                 handler.complete(result, completionFlags);
             }
             case ORPHANED -> {
-                dropBuffer(completionFlags);
+                dropResult(slot, result, completionFlags);
                 if (!Completions.hasMore(completionFlags)) {
                     orphans--;
                     freeSlot(slot);

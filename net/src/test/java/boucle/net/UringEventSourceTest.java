@@ -207,4 +207,42 @@ class UringEventSourceTest {
         }
         assertEquals(List.of("cancelled", "orphans: 0"), events);
     }
+
+    @Test
+    void aConnectionAcceptedForATaskCancelledMeanwhileIsClosedNotLeaked() throws Exception {
+        UringEventSource source = new UringEventSource();
+        int listener = NativeSockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        int port = NativeSockets.localAddress(listener).getPort();
+        try (Loop loop = new Loop(source); Socket client = new Socket()) {
+            loop.runTask(() -> {
+                Task<Integer> acceptor = Boucle.spawn(() -> source.awaitDescriptor(
+                        (ring, ud) -> ring.accept(listener, 0, false, ud), Registration.NO_DEADLINE, "accept"));
+                Boucle.interrupt(); // the acceptor parks; its SQE leaves with this turn's poll
+                Thread connector = Thread.ofPlatform().start(() -> {
+                    try {
+                        client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                // this task never parks: each turn it is queued before the tasks the poll wakes, so it
+                // sees the acceptor woken by its completion before the acceptor runs
+                while (acceptor.state() != Task.State.READY) {
+                    assertFalse(acceptor.isDone(), "the acceptor ran before it could be cancelled");
+                    Boucle.interrupt();
+                }
+                acceptor.cancel(); // it was granted a descriptor, and will never take it
+                assertThrows(CancelledException.class, acceptor::await);
+                int eof = Boucle.runInThread(() -> {
+                    client.setSoTimeout(5_000);
+                    return client.getInputStream().read();
+                });
+                events.add("the client reads " + eof);
+                connector.join();
+            });
+        } finally {
+            NativeSockets.close(listener);
+        }
+        assertEquals(List.of("the client reads -1"), events, "the server side was closed");
+    }
 }
