@@ -63,6 +63,7 @@ public class DowncallBenchmark extends Microbenchmark {
             MemorySegment buffer) {
     }
 
+    @SuppressWarnings("restricted") // measuring the downcall is the point; the fork enables native access
     private static MethodHandle link(String name) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,

@@ -80,12 +80,14 @@ final class Libc {
     private Libc() {
     }
 
+    @SuppressWarnings("restricted") // the reason this class exists; guarded by NativeAccess
     private static MethodHandle link(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    @SuppressWarnings("restricted")
     private static MethodHandle variadicSyscall(int args) {
         MemoryLayout[] layouts = new MemoryLayout[args + 1];
         java.util.Arrays.fill(layouts, LONG);
@@ -120,6 +122,7 @@ final class Libc {
     }
 
     /** {@code mmap}: the mapping, sized {@code length} and of global scope (the caller unmaps it), or a failure. */
+    @SuppressWarnings("restricted") // the kernel gave us this many bytes
     static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) throws NativeException {
         MemorySegment capture = CAPTURE.get();
         MemorySegment address;
