@@ -49,7 +49,8 @@ final class ChatClient implements AutoCloseable {
         sendRaw((line + "\n").getBytes(UTF_8));
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
+    /** Whole: the keep-alive thread and the test's own thread may send at once. */
+    synchronized void sendRaw(byte[] bytes) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(bytes);
         out.flush();

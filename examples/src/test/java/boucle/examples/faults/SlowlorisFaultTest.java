@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("fault")
 class SlowlorisFaultTest {
-    private static final long IDLE_MILLIS = 400;
+    // long enough that a client whose keep-alive thread is starved on a loaded 2-core machine is not idle
+    private static final long IDLE_MILLIS = 1_000;
 
     private static TestServer chatWithIdleTimeout() throws Exception {
         return new TestServer(AsyncServer.builder(ExampleHandlers.chat()).idleTimeout(Duration.ofMillis(IDLE_MILLIS)));
@@ -85,16 +86,16 @@ class SlowlorisFaultTest {
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(2);
         try (TestServer server = chatWithIdleTimeout(); ChatClient alice = new ChatClient(server.port());
              ChatClient bob = new ChatClient(server.port())) {
-            alice.expect("* guest-2 joined");
-            bob.next();
+            keepAlive(pace, alice); // until her lines begin: setting up the tricklers takes a while
             keepAlive(pace, bob); // bob only listens: without a word now and then he would be idle
+            alice.expect("* guest-2 joined");
             List<ChatClient> slow = new ArrayList<>();
             List<ScheduledFuture<?>> trickles = new ArrayList<>();
             byte[] drop = "a".repeat(30).getBytes(UTF_8);
             for (int i = 0; i < tricklers; i++) {
                 ChatClient trickler = new ChatClient(server.port());
                 slow.add(trickler);
-                // 30 bytes every 40 ms, never a newline: 1,001 bytes after ~1.3 s, that is after three idle periods
+                // 30 bytes every 40 ms, never a newline: 1,001 bytes after ~1.3 s, past one idle period
                 trickles.add(pace.scheduleAtFixedRate(() -> {
                     try {
                         trickler.sendRaw(drop);
@@ -108,7 +109,6 @@ class SlowlorisFaultTest {
                 alice.send("line " + n);
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // her pace
             }
-            keepAlive(pace, alice);
             for (int n = 0; n < lines; n++) {
                 String line = bob.next();
                 while (line.startsWith("* ")) { // the tricklers' joins, bob's answers to /who
