@@ -18,7 +18,7 @@
  *     the next one, so the load is closed-loop. A message is stamped when it is issued and its
  *     latency recorded when its last byte comes back.
  *  3. Phases: connect, warm-up (nothing counted), measure (counts, latencies, server CPU from
- *     /proc/PID/stat), drain (no new message; every byte sent must come back).
+ *     /proc/PID/stat, server read and write system calls from /proc/PID/io), drain (no new message; every byte sent must come back).
  *  4. One output line, "result key=value ...", for the Java side to parse.
  */
 #define _GNU_SOURCE
@@ -38,10 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
+
 #define PERIOD 65521u          /* prime */
 #define MAX_CONNECTING 256     /* connects in progress at once: never overflow a listen backlog */
 #define READ_BUFFER (256 * 1024)
-#define HIST_BUCKETS (128 + 57 * 64)
 
 static unsigned char pattern[2 * PERIOD]; /* pattern[i] == pattern[i + PERIOD]: any run <= PERIOD is contiguous */
 static unsigned char read_buffer[READ_BUFFER];
@@ -64,8 +65,6 @@ typedef struct {
     double warmup, duration;
 } config_t;
 
-typedef struct { uint64_t counts[HIST_BUCKETS]; uint64_t total; } histogram_t;
-
 static config_t cfg = {"127.0.0.1", 0, 1, 64, 1, 1, 0, 0, 2.0, 4.0};
 static conn_t *conns;
 static int epfd;
@@ -79,39 +78,6 @@ static void fail(const char *format, ...) {
     fprintf(stderr, "\n");
     va_end(args);
     exit(3);
-}
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
-/* ---- histogram: 128 exact buckets, then 64 per power of two (error < 1.6 %) ---- */
-
-static int hist_index(uint64_t v) {
-    if (v < 128) return (int) v;
-    int e = 63 - __builtin_clzll(v);
-    return 128 + (e - 7) * 64 + (int) ((v >> (e - 6)) & 63);
-}
-
-static double hist_value(int index) { /* middle of the bucket */
-    if (index < 128) return index;
-    int e = (index - 128) / 64 + 7, sub = (index - 128) % 64;
-    double low = (double) ((64u + sub) * (1ull << (e - 6)));
-    return low + (double) (1ull << (e - 6)) / 2;
-}
-
-static void hist_record(histogram_t *h, uint64_t v) { h->counts[hist_index(v)]++; h->total++; }
-
-static double hist_percentile(const histogram_t *h, double p) {
-    uint64_t rank = (uint64_t) (p * (double) h->total + 0.5), seen = 0;
-    if (rank < 1) rank = 1;
-    for (int i = 0; i < HIST_BUCKETS; i++) {
-        seen += h->counts[i];
-        if (seen >= rank) return hist_value(i);
-    }
-    return 0;
 }
 
 /* ---- the byte stream ---- */
@@ -141,32 +107,6 @@ static long verify(uint32_t phase, uint64_t offset, const unsigned char *data, s
         done += chunk;
     }
     return -1;
-}
-
-/* ---- CPU time ---- */
-
-/* utime and stime of /proc/pid/stat, in seconds; 0 if unreadable (then the figures say -1) */
-static int process_cpu(int pid, double *user, double *sys) {
-    char path[64], text[4096];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    char *p = strrchr(text, ')');  /* the command name may hold spaces: fields restart after it */
-    if (!p) return 0;
-    unsigned long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return 0;
-    *user = (double) utime / (double) sysconf(_SC_CLK_TCK);
-    *sys = (double) stime / (double) sysconf(_SC_CLK_TCK);
-    return 1;
-}
-
-static double own_cpu_seconds(void) {
-    struct rusage r;
-    getrusage(RUSAGE_SELF, &r);
-    return (double) r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec + r.ru_stime.tv_usec / 1e6;
 }
 
 /* ---- connections ---- */
@@ -318,6 +258,7 @@ static void run_load(void) {
         flush_out(i);
     }
     double user0 = 0, sys0 = 0, user1 = 0, sys1 = 0, client_cpu = 0;
+    long long calls0 = -1, calls1 = -1; /* the server's read + write system calls (/proc/PID/io) */
     int server_cpu_known = cfg.server_pid != 0;
     uint64_t now;
     while ((now = now_ns()) < run.window_end) {
@@ -325,6 +266,7 @@ static void run_load(void) {
             run.measuring = 1;
             run.window_start = now;
             server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user0, &sys0);
+            if (server_cpu_known) calls0 = process_read_calls(cfg.server_pid) + process_write_calls(cfg.server_pid);
             client_cpu = own_cpu_seconds();
         }
         poll_once(&run, 5);
@@ -332,6 +274,7 @@ static void run_load(void) {
     run.measuring = 0;
     double seconds = (double) (now_ns() - run.window_start) / 1e9;
     server_cpu_known = server_cpu_known && process_cpu(cfg.server_pid, &user1, &sys1);
+    if (server_cpu_known) calls1 = process_read_calls(cfg.server_pid) + process_write_calls(cfg.server_pid);
     double server_cpu = server_cpu_known ? (user1 - user0) + (sys1 - sys0) : -1;
     double server_user = server_cpu_known ? user1 - user0 : -1;
     client_cpu = own_cpu_seconds() - client_cpu;
@@ -340,12 +283,13 @@ static void run_load(void) {
     double rate = (double) run.messages / seconds;
     printf("result connections=%d size=%d inflight=%d seconds=%.3f msgs=%lu msgs_per_s=%.0f mib_per_s=%.2f"
            " p50_us=%.1f p99_us=%.1f server_cpu_s=%.3f server_cpu_us_per_msg=%.4f server_user_us_per_msg=%.4f"
-           " client_cpu_s=%.3f\n",
+           " client_cpu_s=%.3f server_syscalls_per_msg=%.3f\n",
            cfg.connections, cfg.size, cfg.inflight, seconds, (unsigned long) run.messages, rate,
            rate * cfg.size / (1024.0 * 1024.0), hist_percentile(&latencies, 0.50) / 1e3,
            hist_percentile(&latencies, 0.99) / 1e3, server_cpu,
            server_cpu < 0 ? -1.0 : server_cpu * 1e6 / (double) run.messages,
-           server_user < 0 ? -1.0 : server_user * 1e6 / (double) run.messages, client_cpu);
+           server_user < 0 ? -1.0 : server_user * 1e6 / (double) run.messages, client_cpu,
+           calls0 < 0 || calls1 < 0 ? -1.0 : (double) (calls1 - calls0) / (double) run.messages);
 }
 
 static void run_idle(void) {

@@ -23,12 +23,18 @@ final class LoadMedians {
     private int repetitions;
 
     LoadMedians(Table load) {
+        this(load, SocketLoad.METRICS);
+    }
+
+    /** Over the columns {@code metrics} of any table with server and repetition columns (scenario: optional). */
+    LoadMedians(Table load, List<String> metrics) {
         for (Map<String, String> row : load.rows()) {
-            scenarios.add(row.get("scenario"));
+            String scenario = row.getOrDefault("scenario", "");
+            scenarios.add(scenario);
             servers.add(row.get("server"));
             repetitions = Math.max(repetitions, Integer.parseInt(row.get("repetition")));
-            for (String metric : SocketLoad.METRICS) {
-                samples.computeIfAbsent(key(row.get("scenario"), row.get("server")), k -> new LinkedHashMap<>())
+            for (String metric : metrics) {
+                samples.computeIfAbsent(key(scenario, row.get("server")), k -> new LinkedHashMap<>())
                         .computeIfAbsent(metric, k -> new ArrayList<>())
                         .add(Double.parseDouble(row.get(metric)));
             }
@@ -55,6 +61,12 @@ final class LoadMedians {
     double median(String scenario, String server, String metric) {
         Map<String, List<Double>> metrics = samples.get(key(scenario, server));
         return metrics == null ? Double.NaN : Stats.median(metrics.get(metric));
+    }
+
+    /** All samples of {@code metric}, in run order; empty if that scenario did not run on that server. */
+    List<Double> samples(String scenario, String server, String metric) {
+        Map<String, List<Double>> metrics = samples.get(key(scenario, server));
+        return metrics == null ? List.of() : List.copyOf(metrics.get(metric));
     }
 
     /** median(server) / median(anchor); NaN if either is missing. */

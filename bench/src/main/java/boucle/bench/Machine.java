@@ -9,6 +9,15 @@ final class Machine {
     private Machine() {
     }
 
+    /** The 1-minute load average (runnable tasks, all users): how busy the shared machine was; NaN off Linux. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException notLinux) {
+            return Double.NaN;
+        }
+    }
+
     static String describe() {
         String cpu = "unknown CPU";
         try {

@@ -1,6 +1,7 @@
 package boucle.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,15 +14,18 @@ import java.util.concurrent.CountDownLatch;
  * tasks).
  *
  * <pre>
- *   java -jar bench/target/boucle-bench.jar all [--quick]     every part, then the report
- *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|report [--quick]
+ *   java -jar bench/target/boucle-bench.jar all [--quick] [--before-jar JAR]   every part, then the report
+ *   java -jar bench/target/boucle-bench.jar hardening [--quick] [--before-jar JAR]   its parts, then the report
+ *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|report [--quick]
  *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
- *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo --port P
+ *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo|netty-chat --port P
  * </pre>
- * Run from the project's root directory (or pass {@code --root DIR}).
+ * Run from the project's root directory (or pass {@code --root DIR}). {@code --before-jar} names
+ * another build's examples jar (say main's) to measure beside this one in the same run.
  */
 public final class Main {
-    private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle");
+    private static final List<String> HARDENING = List.of("fairness", "chat", "before-after");
+    private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle", "fairness", "chat", "before-after");
 
     private Main() {
     }
@@ -44,6 +48,11 @@ public final class Main {
                     return serveForever(out, "vt-echo", server.port());
                 }
             }
+            case "netty-chat" -> {
+                try (NettyChatServer server = NettyChatServer.start(port(options))) {
+                    return serveForever(out, "netty-chat", server.port());
+                }
+            }
             case "sleeping-tasks" -> {
                 new SleepingTasks(Integer.parseInt(options.getFirst()), out).run();
                 return 0;
@@ -51,7 +60,7 @@ public final class Main {
             case "soak" -> {
                 return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
-            case "all", "micro", "tasks", "load", "idle", "report" -> {
+            case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "report" -> {
                 return runParts(command, settings(options), out);
             }
             default -> {
@@ -62,7 +71,12 @@ public final class Main {
     }
 
     private static int runParts(String command, Settings settings, PrintStream out) throws Exception {
-        List<String> parts = command.equals("all") ? PARTS : command.equals("report") ? List.of() : List.of(command);
+        List<String> parts = switch (command) {
+            case "all" -> PARTS;
+            case "hardening" -> HARDENING;
+            case "report" -> List.of();
+            default -> List.of(command);
+        };
         List<String> failed = new ArrayList<>();
         for (String part : parts) {
             out.println("bench: " + part);
@@ -86,6 +100,9 @@ public final class Main {
             case "tasks" -> new TaskMemory(settings).run();
             case "load" -> new SocketLoad(settings).run();
             case "idle" -> new IdleConnections(settings).run();
+            case "fairness" -> new Fairness(settings).run();
+            case "chat" -> new ChatLoad(settings).run();
+            case "before-after" -> new BeforeAfter(settings).run();
             default -> throw new IllegalArgumentException("no part named '" + part + "'");
         }
     }
@@ -97,7 +114,15 @@ public final class Main {
             root = Path.of(options.get(at + 1));
         }
         root = root.toAbsolutePath().normalize();
-        return options.contains("--quick") ? Settings.quick(root) : Settings.full(root);
+        Settings settings = options.contains("--quick") ? Settings.quick(root) : Settings.full(root);
+        int before = options.indexOf("--before-jar");
+        if (before >= 0) {
+            if (before + 1 >= options.size() || !Files.isRegularFile(Path.of(options.get(before + 1)))) {
+                throw new IllegalArgumentException("--before-jar needs the path of an examples jar");
+            }
+            settings = settings.withBeforeJar(Path.of(options.get(before + 1)).toAbsolutePath().normalize());
+        }
+        return settings;
     }
 
     private static int minutes(List<String> options) {
@@ -128,16 +153,21 @@ public final class Main {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar boucle-bench.jar COMMAND [--quick] [--root DIR]");
+        out.println("usage: java -jar boucle-bench.jar COMMAND [--quick] [--root DIR] [--before-jar JAR]");
         out.println("  all          every part below, then the report (what ./boucle bench runs)");
+        out.println("  hardening    fairness, chat and before-after, then the report");
         out.println("  micro        JMH microbenchmarks against raw continuations and JDK baselines");
         out.println("  tasks        heap of 1,000,000 sleeping tasks in -Xmx1g, and the loop's CPU while they sleep");
         out.println("  load         socket load: Boucle's echo vs Netty NIO vs virtual threads, 5 scenarios");
         out.println("  idle         heap and CPU per idle connection, each server");
+        out.println("  fairness     light client's latency while two clients flood each echo server");
+        out.println("  chat         chat fan-out to 2,000 members, and a line flood: Boucle's chat vs a Netty chat");
+        out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
         out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
+        out.println("  netty-chat --port P   the Netty NIO chat anchor server");
     }
 }

@@ -34,10 +34,14 @@ final class Report {
         Table classes = Table.load(settings.work().resolve(TaskMemory.CLASSES_FILE));
         Table idle = Table.load(settings.work().resolve(IdleConnections.FILE));
         Table idleClasses = Table.load(settings.work().resolve(IdleConnections.CLASSES_FILE));
+        Hardening hardening = Hardening.load(settings.work());
         List<MicroPairs.Pair> pairs = MicroPairs.of(micro);
         header();
-        targets(Targets.evaluate(load, pairs, tasks, idle));
+        List<Targets.Check> checks = new ArrayList<>(Targets.evaluate(load, pairs, tasks, idle));
+        checks.addAll(HardeningTargets.evaluate(hardening));
+        targets(checks);
         socketLoad(load);
+        new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
         Path analysis = settings.results().resolve(ANALYSIS);
@@ -56,7 +60,8 @@ final class Report {
         md.append("| machine | ").append(Machine.describe()).append(" |\n");
         md.append("| JDK | ").append(System.getProperty("java.vm.vendor")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append(" |\n");
-        md.append("| command | `./boucle bench`").append(settings.quick() ? " (`--quick`: a smoke run, figures not meaningful)" : "").append(" |\n");
+        md.append("| command | `./boucle bench").append(settings.beforeJar() != null ? " --before REF" : "").append('`')
+                .append(settings.quick() ? " (`--quick`: a smoke run, figures not meaningful)" : "").append(" |\n");
         md.append("| server JVM flags | `").append(String.join(" ", Settings.SERVER_JVM_FLAGS)).append("` (all servers) |\n");
         md.append("| load generator | `bench/src/main/c/loadgen.c`: C, epoll, one thread, its own process; verifies every byte |\n\n");
         md.append("![Boucle's echo throughput relative to each anchor](").append(CHART).append(")\n\n");

@@ -2,17 +2,23 @@ package boucle.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The echo servers compared: Boucle's real {@code echo} command from the examples jar, and the two
- * anchors of this module. Each runs in its own JVM with {@link Settings#SERVER_JVM_FLAGS}.
+ * The servers compared: Boucle's real {@code echo} and {@code chat} commands from the examples jar
+ * (and, when {@link Settings#beforeJar} is given, the same commands of another build, say main's),
+ * and the anchors of this module. Each runs in its own JVM with {@link Settings#SERVER_JVM_FLAGS}.
  */
 final class Servers {
     static final String BOUCLE = "boucle";
+    /** The same Boucle server from {@link Settings#beforeJar}: the build before the change. */
+    static final String BOUCLE_BEFORE = "boucle-before";
     static final String NETTY = "netty-nio";
     static final String VIRTUAL_THREADS = "virtual-threads";
+    /** The chat anchor, {@link NettyChatServer}. */
+    static final String NETTY_CHAT = "netty-chat";
 
     private Servers() {
     }
@@ -31,30 +37,81 @@ final class Servers {
         return names;
     }
 
+    /** The echo servers of the hardening scenarios: {@link #available}, plus the build before if given. */
+    static List<String> echoWithBefore(Settings settings) throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>(available(settings));
+        if (settings.beforeJar() != null && names.contains(BOUCLE)) {
+            names.add(names.indexOf(BOUCLE) + 1, BOUCLE_BEFORE);
+        }
+        return names;
+    }
+
+    /** The chat servers: Boucle's {@code chat} (this build, the build before if given) and the Netty anchor. */
+    static List<String> chat(Settings settings) throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
+        if (hasCommand(settings.examplesJar(), "chat", settings)) {
+            names.add(BOUCLE);
+            if (settings.beforeJar() != null) {
+                names.add(BOUCLE_BEFORE);
+            }
+        } else {
+            System.err.println("bench: " + settings.examplesJar() + " has no 'chat' command: only the anchor is measured");
+        }
+        names.add(NETTY_CHAT);
+        return names;
+    }
+
+    /** Starts the echo server {@code name}. */
     static ServerProcess start(Settings settings, String name) throws IOException {
+        return switch (name) {
+            case BOUCLE -> launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "echo"));
+            case BOUCLE_BEFORE -> launch(settings, name, List.of("-jar", before(settings).toString(), "echo"));
+            case NETTY -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-echo"));
+            case VIRTUAL_THREADS -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "vt-echo"));
+            default -> throw new IllegalArgumentException("no echo server named '" + name + "'");
+        };
+    }
+
+    /** Starts the chat server {@code name}. */
+    static ServerProcess startChat(Settings settings, String name) throws IOException {
+        return switch (name) {
+            case BOUCLE -> launch(settings, name + "-chat", List.of("-jar", settings.examplesJar().toString(), "chat"));
+            case BOUCLE_BEFORE -> launch(settings, name + "-chat", List.of("-jar", before(settings).toString(), "chat"));
+            case NETTY_CHAT -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-chat"));
+            default -> throw new IllegalArgumentException("no chat server named '" + name + "'");
+        };
+    }
+
+    private static ServerProcess launch(Settings settings, String name, List<String> program) throws IOException {
         int port = ServerProcess.freePort();
         List<String> command = new ArrayList<>();
         command.add(settings.java().toString());
         command.addAll(Settings.SERVER_JVM_FLAGS);
-        switch (name) {
-            case BOUCLE -> command.addAll(List.of("-jar", settings.examplesJar().toString(), "echo"));
-            case NETTY -> command.addAll(List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-echo"));
-            case VIRTUAL_THREADS -> command.addAll(List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "vt-echo"));
-            default -> throw new IllegalArgumentException("no server named '" + name + "'");
-        }
+        command.addAll(program);
         command.addAll(List.of("--port", Integer.toString(port)));
         Files.createDirectories(settings.work());
         return ServerProcess.start(name, port, command, settings.work().resolve(name + ".log"));
     }
 
+    private static Path before(Settings settings) {
+        if (settings.beforeJar() == null) {
+            throw new IllegalStateException("no build to compare with: give --before-jar JAR");
+        }
+        return settings.beforeJar();
+    }
+
     private static boolean boucleHasEcho(Settings settings) throws IOException, InterruptedException {
-        if (!Files.exists(settings.examplesJar())) {
+        return hasCommand(settings.examplesJar(), "echo", settings);
+    }
+
+    private static boolean hasCommand(Path jar, String command, Settings settings) throws IOException, InterruptedException {
+        if (!Files.exists(jar)) {
             return false;
         }
-        Process help = new ProcessBuilder(settings.java().toString(), "-jar", settings.examplesJar().toString(), "help")
+        Process help = new ProcessBuilder(settings.java().toString(), "-jar", jar.toString(), "help")
                 .redirectErrorStream(true).start();
         String usage = new String(help.getInputStream().readAllBytes());
         help.waitFor();
-        return usage.lines().anyMatch(line -> line.trim().startsWith("echo "));
+        return usage.lines().anyMatch(line -> line.trim().startsWith(command + " "));
     }
 }

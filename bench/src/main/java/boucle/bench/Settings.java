@@ -13,9 +13,11 @@ import java.util.List;
  * @param warmupSeconds load-generator warm-up before each measured window, not counted
  * @param measureSeconds the measured window of each load run
  * @param repetitions  runs of each (scenario, server); the report gives the median
+ * @param beforeJar    another build's examples jar (say main's), measured as {@value Servers#BOUCLE_BEFORE}
+ *                     beside this build in the same run; null: this build only
  */
 record Settings(Path root, double warmupSeconds, double measureSeconds, int repetitions,
-                int idleConnections, int sleepingTasks, boolean quick) {
+                int idleConnections, int sleepingTasks, boolean quick, Path beforeJar) {
 
     /** The JVM flags of every server under test: the same heap, GC and scheduler for all. */
     static final List<String> SERVER_JVM_FLAGS = List.of(
@@ -28,11 +30,26 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
             "-Djdk.virtualThreadScheduler.parallelism=1");
 
     static Settings full(Path root) {
-        return new Settings(root, 1.0, 2.5, 5, idleConnectionBudget(), 1_000_000, false);
+        return new Settings(root, 1.0, 2.5, 5, idleConnectionBudget(), 1_000_000, false, null);
     }
 
     static Settings quick(Path root) {
-        return new Settings(root, 0.3, 0.7, 1, 2_000, 100_000, true);
+        return new Settings(root, 0.3, 0.7, 1, 2_000, 100_000, true, null);
+    }
+
+    /** The same settings, with {@code jar} measured as the build before (see {@link #beforeJar}). */
+    Settings withBeforeJar(Path jar) {
+        return new Settings(root, warmupSeconds, measureSeconds, repetitions, idleConnections, sleepingTasks, quick, jar);
+    }
+
+    /** Runs of each hardening scenario per server: fewer than {@link #repetitions}, each is longer. */
+    int hardeningRepetitions() {
+        return quick ? 1 : 3;
+    }
+
+    /** Runs of each server in the before/after throughput check, alternating: more, the ratio is tight. */
+    int beforeAfterRepetitions() {
+        return quick ? 1 : 7;
     }
 
     Path results() {
@@ -46,6 +63,10 @@ record Settings(Path root, double warmupSeconds, double measureSeconds, int repe
 
     Path loadgen() {
         return root.resolve("bench/target/loadgen");
+    }
+
+    Path crowd() {
+        return root.resolve("bench/target/crowd");
     }
 
     Path examplesJar() {
