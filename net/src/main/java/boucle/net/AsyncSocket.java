@@ -30,8 +30,8 @@ import java.util.Objects;
  *
  * <h2>Writing: write now, flush once</h2>
  * {@code write} queues its bytes; what is queued goes to the kernel in one gathering write
- * ({@code writev}) when the loop's turn ends (before it waits for events), when the task that
- * wrote parks to read this socket, on {@link #flush()}, or once the queue passes the high-water
+ * ({@code writev}) when the loop's turn ends (before it waits for events), before a read of this
+ * socket makes a system call, on {@link #flush()}, or once the queue passes the high-water
  * mark. So many writes in one step, or writes from many tasks in one turn, cost one system call,
  * and a reply still leaves before the loop waits. What the kernel does not take the loop writes
  * out in the background. Past the high-water mark the writer parks until the queue is drained to
@@ -79,7 +79,7 @@ public final class AsyncSocket implements AutoCloseable {
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
         this.registration = registration;
         this.outbound = new Outbound(channel, registration);
-        this.inbound = new Inbound(channel, registration, outbound::flushBeforeWaiting);
+        this.inbound = new Inbound(channel, registration, outbound::flushBeforeReading);
         this.local = (InetSocketAddress) channel.getLocalAddress();
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
     }

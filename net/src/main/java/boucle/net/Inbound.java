@@ -34,8 +34,8 @@ final class Inbound {
 
     private final SocketChannel channel;
     private final Registration registration;
-    /** Run before this socket's reader parks: the socket's queued output is flushed then. */
-    private final Runnable beforeWaiting;
+    /** Run before each read system call: the socket's queued output is flushed then. */
+    private final Runnable beforeReading;
     private final StepBudget budget;
     private final ReadSizer sizer = new ReadSizer();
     private ByteBuf pending;
@@ -45,10 +45,10 @@ final class Inbound {
     private long lastReadAt;
     private CharsetDecoder utf8;
 
-    Inbound(SocketChannel channel, Registration registration, Runnable beforeWaiting) {
+    Inbound(SocketChannel channel, Registration registration, Runnable beforeReading) {
         this.channel = channel;
         this.registration = registration;
-        this.beforeWaiting = beforeWaiting;
+        this.beforeReading = beforeReading;
         this.budget = registration.source().budget();
         this.lastReadAt = registration.loop().now();
     }
@@ -232,12 +232,14 @@ final class Inbound {
         if (endOfStream) {
             return false;
         }
+        // what this socket's task wrote goes out before each read system call: the peer can answer
+        // meanwhile (a 64 KiB echo would otherwise find the socket drained and park once per message)
+        beforeReading.run();
         if (mayHaveMore) {
             budget.spend(); // a read without waiting: past the step's budget, yield first
             registration.requireOpen(); // the yield let other tasks run: one may have closed the socket
             return !endOfStream;
         }
-        beforeWaiting.run();
         registration.await(SelectionKey.OP_READ, deadline, "read");
         mayHaveMore = true;
         budget.spend(); // the first unit of the new step: never yields

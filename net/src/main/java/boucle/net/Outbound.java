@@ -20,8 +20,10 @@ import java.util.Arrays;
  *       {@link SelectorEventSource}'s list, which writes every listed queue out at the start of
  *       its next poll, before {@code select}; so the bytes leave before the loop waits, and a
  *       lone ping-pong is as fast as a write straight to the socket.</li>
- *   <li>The writing task parks to read this socket ({@link #flushBeforeWaiting()}): a request's
- *       reply leaves as its handler starts waiting for the next request.</li>
+ *   <li>A read of this socket is about to make a system call ({@link #flushBeforeReading()}): a
+ *       request's reply leaves before its handler reads (or waits for) the next request. Lines
+ *       served from bytes already buffered make no system call, so the replies to a pipelined
+ *       burst still leave together.</li>
  *   <li>{@link AsyncSocket#flush()}, {@link AsyncSocket#drain()}, {@link #shutdownOutput}, and a
  *       write that brings the queue past the high-water mark: those write at once, then park if
  *       the kernel did not take enough.</li>
@@ -132,8 +134,8 @@ final class Outbound {
         }
     }
 
-    /** Writes the queue out now if a task is about to park on this socket; keeps a failure for later. */
-    void flushBeforeWaiting() {
+    /** Writes the queue out now: a read of this socket is about to make a system call; keeps a failure for later. */
+    void flushBeforeReading() {
         if (!awaitingWritable && !queue.isEmpty() && registration.isOpen()) {
             writeKeepingFailure();
         }
@@ -142,7 +144,7 @@ final class Outbound {
     /** Called by the source when the turn ends: the same, for every socket written to during the turn. */
     void flushAtTurnEnd() {
         flushListed = false;
-        flushBeforeWaiting();
+        flushBeforeReading();
     }
 
     /** Called by the loop when the channel is writable: writes the queue out as far as it goes. */
@@ -221,7 +223,9 @@ final class Outbound {
     private boolean writeHead() throws IOException {
         ByteBuf head = queue.peekFirst();
         int offered = head.readableBytes();
-        long written = head.getBytes(head.readerIndex(), channel, offered); // consume() moves the index
+        long written = head.nioBufferCount() == 1 // consume() moves the index, not this write
+                ? channel.write(head.internalNioBuffer(head.readerIndex(), offered)) // no ByteBuffer allocated
+                : head.getBytes(head.readerIndex(), channel, offered);
         writeCalls++;
         consume(written);
         return written == offered;

@@ -44,7 +44,7 @@
  *   <li><b>Write now, flush once.</b> A write only queues its buffer. The queue goes to the kernel
  *       in one gathering write ({@code writev}) at a flush point: when the turn ends (each poll
  *       first writes out the sockets written to since the last one, before {@code select}, so the
- *       bytes leave before the loop waits), when a task parks to read the socket, on
+ *       bytes leave before the loop waits), before a read of the socket makes a system call, on
  *       {@code flush()}, or past the high-water mark. A broadcast to N members, or a pipelined
  *       client's replies, cost one system call per socket per turn. What the kernel refuses is
  *       written by the loop when the socket turns writable, with the writer parked past the
