@@ -43,6 +43,17 @@ public final class Main {
                     return serveForever(out, "netty-echo", server.port());
                 }
             }
+            case "netty-tls-echo" -> {
+                java.nio.file.Path keyStore = java.nio.file.Path.of(value(options, "--keystore"));
+                try (NettyTlsEchoServer server = NettyTlsEchoServer.start(port(options), keyStore,
+                        value(options, "--storepass").toCharArray())) {
+                    return serveForever(out, "netty-tls-echo", server.port());
+                }
+            }
+            case "tls" -> {
+                new TlsLoad(settings(options)).run();
+                return 0;
+            }
             case "vt-echo" -> {
                 try (VirtualThreadEchoServer server = VirtualThreadEchoServer.start(port(options))) {
                     return serveForever(out, "vt-echo", server.port());
@@ -60,7 +71,8 @@ public final class Main {
             case "soak" -> {
                 return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
-            case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "report" -> {
+            case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops",
+                    "report" -> {
                 return runParts(command, settings(options), out);
             }
             default -> {
@@ -103,6 +115,7 @@ public final class Main {
             case "fairness" -> new Fairness(settings).run();
             case "chat" -> new ChatLoad(settings).run();
             case "before-after" -> new BeforeAfter(settings).run();
+            case "loops" -> new LoopsBench(settings).run();
             default -> throw new IllegalArgumentException("no part named '" + part + "'");
         }
     }
@@ -123,6 +136,14 @@ public final class Main {
             settings = settings.withBeforeJar(Path.of(options.get(before + 1)).toAbsolutePath().normalize());
         }
         return settings;
+    }
+
+    private static String value(List<String> options, String name) {
+        int at = options.indexOf(name);
+        if (at < 0 || at + 1 >= options.size()) {
+            throw new IllegalArgumentException("give " + name + " VALUE");
+        }
+        return options.get(at + 1);
     }
 
     private static int minutes(List<String> options) {
@@ -163,10 +184,13 @@ public final class Main {
         out.println("  fairness     light client's latency while two clients flood each echo server");
         out.println("  chat         chat fan-out to 2,000 members, and a line flood: Boucle's chat vs a Netty chat");
         out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
+        out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
+        out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
         out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
         out.println("  netty-echo --port P   the Netty NIO anchor server");
+        out.println("  netty-tls-echo --port P --keystore F --storepass S   the Netty TLS anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
         out.println("  netty-chat --port P   the Netty NIO chat anchor server");
     }

@@ -1,6 +1,5 @@
 package boucle.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -9,20 +8,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.AttributeKey;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The chat anchor: the examples' chat room on Netty NIO with ONE event-loop thread, written the
@@ -48,44 +40,26 @@ final class NettyChatServer implements AutoCloseable {
     static final int MAX_LINE = 1000;
     static final int MAX_QUEUED_BYTES = 256 * 1024;
 
-    private final EventLoopGroup group;
-    private final Channel channel;
+    private final NettyAnchor anchor;
 
-    private NettyChatServer(EventLoopGroup group, Channel channel) {
-        this.group = group;
-        this.channel = channel;
+    private NettyChatServer(NettyAnchor anchor) {
+        this.anchor = anchor;
     }
 
     static NettyChatServer start(int port) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Room room = new Room();
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, NettyEchoServer.BACKLOG)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                            new WriteBufferWaterMark(MAX_QUEUED_BYTES / 2, MAX_QUEUED_BYTES))
-                    .childHandler(room)
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
-            return new NettyChatServer(group, channel);
-        } catch (InterruptedException | RuntimeException failure) {
-            group.shutdownGracefully();
-            throw failure;
-        }
+        return new NettyChatServer(NettyAnchor.bind(1, port, new Room(),
+                bootstrap -> bootstrap.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(MAX_QUEUED_BYTES / 2, MAX_QUEUED_BYTES))));
     }
 
     int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return anchor.port();
     }
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
         // time for every member's departure to run (each releases its line buffer), even after a flood
-        group.shutdownGracefully(0, 10, TimeUnit.SECONDS).syncUninterruptibly();
+        anchor.close(10);
     }
 
     /**

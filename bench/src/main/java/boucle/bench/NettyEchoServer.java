@@ -1,18 +1,8 @@
 package boucle.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * The Netty anchor: Netty's own echo example on the NIO transport, with ONE event-loop thread for
@@ -29,45 +19,36 @@ final class NettyEchoServer implements AutoCloseable {
     /** Same listen backlog for every server of the benchmark, so no SYN is ever dropped. */
     static final int BACKLOG = 4096;
 
-    private final EventLoopGroup group;
-    private final Channel channel;
+    private final NettyAnchor anchor;
 
-    private NettyEchoServer(EventLoopGroup group, Channel channel) {
-        this.group = group;
-        this.channel = channel;
+    private NettyEchoServer(NettyAnchor anchor) {
+        this.anchor = anchor;
     }
 
     static NettyEchoServer start(int port) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new Echo())
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
-            return new NettyEchoServer(group, channel);
-        } catch (InterruptedException | RuntimeException failure) {
-            group.shutdownGracefully();
-            throw failure;
-        }
+        return start(port, 1);
+    }
+
+    /**
+     * The same on {@code workers} event loops (threads), which also accept: one group, as a
+     * {@code LoopGroup} of Boucle accepts on its first loop.
+     */
+    static NettyEchoServer start(int port, int workers) throws InterruptedException {
+        return new NettyEchoServer(NettyAnchor.bind(workers, port, new Echo()));
     }
 
     int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return anchor.port();
     }
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        anchor.close(2);
     }
 
     /** Netty's EchoServerHandler: the received ByteBuf goes back out; the write releases it. */
     @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
+    static final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext context, Object message) {
             context.write(message);

@@ -44,6 +44,12 @@ final class Report {
         new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS)) { // the every-core part, when it ran
+            Path section = settings.results().resolve(every);
+            if (Files.exists(section)) {
+                md.append(Files.readString(section));
+            }
+        }
         Path analysis = settings.results().resolve(ANALYSIS);
         if (Files.exists(analysis)) {
             md.append("\n").append(Files.readString(analysis).strip()).append("\n");

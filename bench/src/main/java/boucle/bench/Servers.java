@@ -64,7 +64,9 @@ final class Servers {
     /** Starts the echo server {@code name}. */
     static ServerProcess start(Settings settings, String name) throws IOException {
         return switch (name) {
-            case BOUCLE -> launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "echo"));
+            // one loop: the anchors run on one thread (Netty) or one carrier (virtual threads); the
+            // every-core comparison is the 'loops' part
+            case BOUCLE -> launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "echo", "--loops", "1"));
             case BOUCLE_BEFORE -> launch(settings, name, List.of("-jar", before(settings).toString(), "echo"));
             case NETTY -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-echo"));
             case VIRTUAL_THREADS -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "vt-echo"));
@@ -75,7 +77,8 @@ final class Servers {
     /** Starts the chat server {@code name}. */
     static ServerProcess startChat(Settings settings, String name) throws IOException {
         return switch (name) {
-            case BOUCLE -> launch(settings, name + "-chat", List.of("-jar", settings.examplesJar().toString(), "chat"));
+            case BOUCLE -> launch(settings, name + "-chat",
+                    List.of("-jar", settings.examplesJar().toString(), "chat", "--loops", "1"));
             case BOUCLE_BEFORE -> launch(settings, name + "-chat", List.of("-jar", before(settings).toString(), "chat"));
             case NETTY_CHAT -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-chat"));
             default -> throw new IllegalArgumentException("no chat server named '" + name + "'");

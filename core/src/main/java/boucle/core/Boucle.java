@@ -3,6 +3,7 @@ package boucle.core;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /**
@@ -55,6 +56,14 @@ public final class Boucle {
         Task.current().interruptSelf();
     }
 
+    /**
+     * Parks the current task until every other task of its loop is parked and nothing is ready:
+     * see {@link Loop#waitAllTasksBlocked()}.
+     */
+    public static void waitAllTasksBlocked() {
+        Task.current().loop.waitAllTasksBlocked();
+    }
+
     /** Parks the current task for {@code duration}; zero or less just gives the hand back once. */
     public static void sleep(Duration duration) {
         Task<?> me = Task.current();
@@ -94,6 +103,33 @@ public final class Boucle {
      */
     public static <T> T runInThread(Callable<T> work) throws Exception {
         return ThreadCall.run(work);
+    }
+
+    /**
+     * Runs {@code work} as a task on another loop (one of a group, on another thread) while the
+     * current task is parked and its own loop runs the others; returns the work's result or
+     * rethrows its exception, on the caller's loop. On the caller's own loop it just calls it.
+     *
+     * <pre>{@code
+     * int members = Boucle.callOn(home, () -> registry.size());   // the registry lives on home
+     * }</pre>
+     *
+     * <ul>
+     *   <li>What may cross: values only (see {@link LoopBound}): a work that captured a socket, a
+     *       task or a primitive is refused with an {@link IllegalArgumentException} before anything
+     *       is sent, and so is such a result.</li>
+     *   <li>Cancelling the calling task returns at once and cancels the work's task there.</li>
+     *   <li>A target loop that is shut down, or shuts down while the work runs, ends the call with
+     *       a {@link LoopClosedException}; it never hangs.</li>
+     *   <li>Calls are carried by {@link Loop#callSoonThreadsafe}, whose wake-up is sent once per
+     *       turn of the receiving loop: a burst of calls costs one wake-up, not one per call.</li>
+     * </ul>
+     * From inside a task only.
+     */
+    public static <T> T callOn(Loop target, Callable<T> work) throws Exception {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(work, "work");
+        return LoopCall.run(target, work);
     }
 
     /** Starts a task on the current loop. */

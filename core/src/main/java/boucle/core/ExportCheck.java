@@ -22,7 +22,7 @@ final class ExportCheck {
         }
     }
 
-    /** Thrown once, from the first use of a task, when the export is missing. */
+    /** Thrown by {@code new Loop(...)} (and the first use of a task) when the export is missing. */
     static final class MissingExportError extends IllegalStateException {
         MissingExportError(String message) {
             super(message);

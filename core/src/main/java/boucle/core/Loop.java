@@ -65,16 +65,28 @@ public final class Loop implements AutoCloseable {
     /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
     private int threadCallsInFlight;
 
+    /** Tasks parked in {@link #waitAllTasksBlocked()}; made by the first, as most loops have none. */
+    private WaitQueue allBlockedWaiters;
+    /** Where a failure that ended a task nobody awaited goes; {@code null}: logged. */
+    private java.util.function.BiConsumer<Task<?>, Throwable> unobservedFailures;
+
     private volatile Thread owner;
     private volatile boolean running;
     private boolean stopRequested;
     private boolean closed;
     private long sequence;
     private long turns;
+    /** The task whose step runs now, {@code null} between steps: the loop thread's fast way to it. */
+    private Task<?> stepping;
 
     /** A loop that waits only for timers and {@link #callSoonThreadsafe}. */
     public Loop() {
         this(Clock.SYSTEM, new ParkingEventSource());
+    }
+
+    /** A loop that waits only for timers and {@link #callSoonThreadsafe}, on {@code clock}. */
+    public Loop(Clock clock) {
+        this(clock, new ParkingEventSource());
     }
 
     /** A loop that also waits on {@code events}, such as a selector. */
@@ -82,7 +94,15 @@ public final class Loop implements AutoCloseable {
         this(Clock.SYSTEM, events);
     }
 
+    /**
+     * A loop on {@code clock} (a {@link VirtualClock} in tests) that waits on {@code events}.
+     *
+     * @throws IllegalStateException with the one JVM flag to add, if the JVM was started without
+     *         {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}: said here, before any
+     *         port is bound or thread started, rather than at the first task step
+     */
     public Loop(Clock clock, EventSource events) {
+        ExportCheck.requireContinuationAccess();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.events = Objects.requireNonNull(events, "events");
         this.fromOtherThreads = new Inbox(events);
@@ -159,6 +179,24 @@ public final class Loop implements AutoCloseable {
         fromOtherThreads.post(Objects.requireNonNull(action, "action"));
     }
 
+    /**
+     * Posts a cross-loop call's request; {@code false} if this loop has begun closing, in which
+     * case the request will never run. Any thread.
+     */
+    boolean postUnlessClosing(Refusable request) {
+        return fromOtherThreads.postUnlessRefused(request);
+    }
+
+    /** Whether {@link #close()} has begun: cross-loop calls are refused from then on. Any thread. */
+    boolean isClosing() {
+        return fromOtherThreads.isRefusing();
+    }
+
+    /** The name of the loop's thread, for messages. Any thread. */
+    String threadName() {
+        return owner.getName();
+    }
+
     /** The loop's clock, in nanoseconds; the time base of {@link #callAt} and {@link Boucle#sleepUntil}. Any thread. */
     public long now() {
         return clock.nanoTime();
@@ -231,6 +269,15 @@ public final class Loop implements AutoCloseable {
     }
 
     /**
+     * Whether the loop runs now on a thread other than the caller's: then only the thread-safe
+     * calls may be made. Any thread. As {@code isRunning() && Loop.current() != this}, but a field
+     * comparison instead of a thread-local look-up: sockets check it on every call.
+     */
+    public boolean runsOnAnotherThread() {
+        return running && Thread.currentThread() != owner;
+    }
+
+    /**
      * Cancels the tasks still alive and runs them until their {@code finally} blocks are done, then
      * releases the event source. A closed loop refuses new work.
      */
@@ -243,6 +290,7 @@ public final class Loop implements AutoCloseable {
         if (running) {
             throw new IllegalStateException("a running loop cannot be closed: stop() it first");
         }
+        fromOtherThreads.refuse(); // first: a cross-loop call arriving now is told, not started
         try {
             if (!live.isEmpty()) {
                 live.cancelAll();
@@ -251,10 +299,12 @@ public final class Loop implements AutoCloseable {
         } catch (LoopInterruptedException interrupted) {
             closed = true; // the clean-up was cut short, but the loop is closed and its source released all the same
             events.close();
+            fromOtherThreads.drainRefused();
             throw interrupted;
         }
         closed = true;
         events.close();
+        fromOtherThreads.drainRefused();
     }
 
     // ---- the loop itself ------------------------------------------------------------------
@@ -310,16 +360,48 @@ public final class Loop implements AutoCloseable {
             events.poll(0); // only look: ready work must not wait
         } else {
             fromOtherThreads.armWakeup(); // before looking, so a post racing with the look is kept
-            events.poll(fromOtherThreads.isEmpty() ? nanosUntilNextTimer() : 0);
+            events.poll(fromOtherThreads.isEmpty() ? idleWaitNanos() : 0);
         }
         for (Runnable action; (action = fromOtherThreads.take()) != null; ) {
-            callSoon(action);
+            if (action instanceof Refusable refusable && fromOtherThreads.isRefusing()) {
+                refusable.refused(); // closing: a cross-loop call must hear it, not start on a dying loop
+            } else {
+                callSoon(action);
+            }
+        }
+        if (ready.isEmpty() && !stopRequested) {
+            everyTaskBlocked();
         }
     }
 
-    private long nanosUntilNextTimer() {
+    /** How long an idle loop waits: until the next timer; only a look if a task waits for idleness. */
+    private long idleWaitNanos() {
+        if (allBlockedWaiters != null && !allBlockedWaiters.isEmpty()) {
+            return 0;
+        }
         Handle next = timers.first();
-        return next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
+        long untilTimer = next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
+        if (clock instanceof VirtualClock virtual) {
+            return virtual.idleWaitNanos(events.hasWaiters() || threadCallsInFlight > 0, untilTimer);
+        }
+        return untilTimer;
+    }
+
+    /**
+     * Nothing is ready after the wait: every task is parked. The oldest task in
+     * {@link #waitAllTasksBlocked()} goes on first; otherwise a virtual clock may jump to the next timer.
+     */
+    private void everyTaskBlocked() {
+        Handle next = timers.first();
+        if (next != null && next.deadline - now() <= 0) {
+            return; // a timer is due: its task is about to be ready, so not every task is blocked
+        }
+        if (allBlockedWaiters != null && allBlockedWaiters.wakeFirst()) {
+            return;
+        }
+        if (clock instanceof VirtualClock virtual) {
+            virtual.loopIdle(next);
+        }
     }
 
     private void runDueTimers() {
@@ -347,7 +429,7 @@ public final class Loop implements AutoCloseable {
 
     private boolean hasWork() {
         return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters()
-                || threadCallsInFlight > 0;
+                || threadCallsInFlight > 0 || (allBlockedWaiters != null && !allBlockedWaiters.isEmpty());
     }
 
     private void enter() {
@@ -380,6 +462,46 @@ public final class Loop implements AutoCloseable {
 
     // ---- for tasks and the event source ----------------------------------------------------
 
+    /**
+     * Parks the current task until every other task of this loop is parked too and nothing is
+     * ready: no task, no callback, no due timer, no socket event, nothing from another thread
+     * (trio's {@code wait_all_tasks_blocked}). Tests use it to say "once the others are waiting"
+     * instead of counting {@link Boucle#interrupt()}s. Sleeping tasks count as blocked. When
+     * several tasks wait for it, the oldest goes on first and the next one waits until everything
+     * (the first included) is blocked again. From a task of this loop.
+     */
+    public void waitAllTasksBlocked() {
+        Task<?> me = Task.current();
+        if (me.loop != this) {
+            throw new IllegalStateException("task '" + me.name() + "' runs on another loop");
+        }
+        if (allBlockedWaiters == null) {
+            allBlockedWaiters = new WaitQueue();
+        }
+        allBlockedWaiters.park("every other task to block");
+    }
+
+    /**
+     * Where the failure of a task that nothing awaited goes: {@code handler} gets the task and its
+     * exception on the loop's thread, as the task ends; {@code null} restores the default, a
+     * warning through {@link System.Logger} {@code boucle.core}. A test kit fails the test there.
+     * Cancellations are not failures and never reach it. Loop thread.
+     */
+    public void setUnobservedFailureHandler(java.util.function.BiConsumer<Task<?>, Throwable> handler) {
+        requireLoopThread();
+        unobservedFailures = handler;
+    }
+
+    /** A task failed and nothing awaits it or has read its outcome. */
+    void unobservedFailure(Task<?> task, Throwable failure) {
+        if (unobservedFailures != null) {
+            unobservedFailures.accept(task, failure);
+        } else {
+            Handle.LOG.log(System.Logger.Level.WARNING,
+                    "task '" + task.name() + "' failed and nothing awaited it; the loop goes on", failure);
+        }
+    }
+
     void schedule(Task<?> task) {
         ready.addLast(task.step);
     }
@@ -390,6 +512,20 @@ public final class Loop implements AutoCloseable {
 
     TimerHeap timers() {
         return timers;
+    }
+
+    /** The task whose step runs now, or {@code null}; meaningful on the loop's thread only. */
+    Task<?> stepping() {
+        return stepping;
+    }
+
+    void stepping(Task<?> task) {
+        stepping = task;
+    }
+
+    /** Whether the calling thread is the one that runs this loop now. Any thread. */
+    boolean runsHere() {
+        return running && Thread.currentThread() == owner;
     }
 
     /** The event source this loop waits on; {@code boucle.net} reaches its selector through it. Any thread. */

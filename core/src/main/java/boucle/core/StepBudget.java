@@ -58,7 +58,9 @@ public final class StepBudget {
      * budget's loop; anywhere outside a task it does nothing (any thread).
      */
     public void spend() {
-        Task<?> me = Task.currentTaskIfAny();
+        Loop bound = loop;
+        // on the bound loop's thread, the loop knows its running task: no walk of the continuations
+        Task<?> me = bound != null && bound.runsHere() ? bound.stepping() : Task.currentTaskIfAny();
         if (me == null) {
             return;
         }

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
  *       change. The getters marked "Any thread" ({@link #name()}, {@link #state()},
  *       {@link #isDone()}...) may be called from anywhere and return a snapshot.</li>
  *   <li>A failure is kept and rethrown to every awaiter. A failure that ends a task nobody awaits
- *       is logged once through {@link System.Logger}, and the loop goes on.</li>
+ *       is logged once through {@link System.Logger} (or goes to the loop's
+ *       {@link Loop#setUnobservedFailureHandler handler}), and the loop goes on.</li>
  *   <li>Cancellation: {@link #cancel()} delivers a {@link CancelledException} at the task's
  *       current or next suspension point, once; its {@code finally} blocks run, the task ends
  *       cancelled and its awaiters get a {@code CancelledException}. A parked task is woken and
@@ -391,7 +392,14 @@ public final class Task<T> {
             return;
         }
         state = State.RUNNING;
-        if (coroutine.resume()) {
+        loop.stepping(this);
+        boolean ended;
+        try {
+            ended = coroutine.resume();
+        } finally {
+            loop.stepping(null);
+        }
+        if (ended) {
             finish();
         }
     }
@@ -407,8 +415,7 @@ public final class Task<T> {
         }
         boolean awaited = awaiters != null && !awaiters.isEmpty();
         if (!awaited && failure != null && !observed && !(failure instanceof CancelledException)) {
-            Handle.LOG.log(System.Logger.Level.WARNING,
-                    "task '" + name() + "' failed and nothing awaited it; the loop goes on", failure);
+            loop.unobservedFailure(this, failure);
         }
         if (awaited) {
             awaiters.wakeAll();
@@ -466,6 +473,16 @@ public final class Task<T> {
             throw error;
         }
         throw new TaskFailedException(name(), thrown);
+    }
+
+    /**
+     * Whether this task's outcome has been observed: awaited, or read with {@link #result()} or
+     * {@link #exception()} (or {@link Loop#runUntilComplete}). A test kit reports a failed task that
+     * was still unobserved when the test ended. Any thread (a plain read: from another thread, a
+     * moment old).
+     */
+    public boolean isObserved() {
+        return observed;
     }
 
     /** Marks a task whose outcome someone will read, so its failure is not reported as unobserved. */

@@ -70,6 +70,14 @@
  *   <li><b>Done listeners</b> ({@link boucle.core.Task#whenDone}): run on the loop's thread right
  *       after a task ends, however it ends (even cancelled before its body ran); groups and
  *       {@code gather} are built on them.</li>
+ *   <li><b>Calls between loops</b> ({@link boucle.core.Boucle#callOn}): a task runs work as a task
+ *       on another loop (another thread) and is parked until the outcome comes back; both legs go
+ *       through {@code callSoonThreadsafe}, whose wake-up is sent once per turn of the receiving
+ *       loop, so a burst costs one. Cancelling the caller cancels the work there; a loop that
+ *       closes refuses calls still queued and cancels the ones it runs, and the caller gets a
+ *       {@link boucle.core.LoopClosedException}, never a hang. Only values cross: an object that
+ *       belongs to a loop ({@link boucle.core.LoopBound}: sockets, tasks, primitives) is refused at
+ *       the border, captured or returned.</li>
  * </ul>
  *
  * <h2>The seed, in Java</h2>

@@ -63,7 +63,7 @@ class ConditionTest {
                 });
             }
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // every waiter is parked on the condition
                 lock.acquire();
                 condition.signal();
                 lock.release();
@@ -94,7 +94,7 @@ class ConditionTest {
                 }
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked in await
                 lock.acquire(); // the waiter released it in await
                 waiter.cancel();
                 interrupt();
@@ -124,7 +124,7 @@ class ConditionTest {
                 }
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked in await
                 lock.acquire();
                 condition.signal();
                 waiter.cancel();

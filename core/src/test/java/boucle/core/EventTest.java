@@ -22,7 +22,7 @@ class EventTest {
                 });
             }
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // every waiter is parked
                 events.add("setting with " + event.waitingTasks() + " waiting");
                 event.set();
             });
@@ -72,7 +72,7 @@ class EventTest {
                 events.add("woken");
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked
                 events.add("parked: " + waiter.state());
                 event.set();
             });
@@ -87,9 +87,9 @@ class EventTest {
             Event event = new Event();
             Task<Void> waiter = loop.spawn(event::await);
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked
                 waiter.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled waiter has left
                 events.add("waiting: " + event.waitingTasks());
             });
             loop.run();

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 class ExportCheckTest {
     /** Run in a JVM started without the export: prints the error a user would see. */
     public static void main(String[] args) {
-        Boucle.runTask(() -> 1);
+        new Loop().close(); // must fail here, before a user binds a port or starts a thread
     }
 
     @Test
-    void withoutTheExportTheFirstTaskFailsWithOneClearMessage() throws Exception {
+    void withoutTheExportNewLoopFailsWithOneClearMessage() throws Exception {
         String javaCommand = ProcessHandle.current().info().command().orElseThrow();
         String classpath = Path.of(ExportCheckTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 + java.io.File.pathSeparator

@@ -14,12 +14,12 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 class GatherTest {
-    private final FakeTime time = new FakeTime();
+    private final VirtualClock time = VirtualClock.autojump();
     private final List<String> events = new ArrayList<>();
 
     @Test
     void resultsComeBackInTheOrderGivenNotTheOrderFinished() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Callable<String> slow = () -> {
                 sleep(Duration.ofMillis(30));
                 events.add("slow done");
@@ -38,7 +38,7 @@ class GatherTest {
 
     @Test
     void gatheredTasksRunConcurrently() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             long start = loop.now();
             loop.runTask(() -> gather(() -> sleep(Duration.ofSeconds(1)), () -> sleep(Duration.ofSeconds(1))));
             assertEquals(1_000_000_000L, loop.now() - start);
@@ -47,7 +47,7 @@ class GatherTest {
 
     @Test
     void theFirstFailurePropagatesAtOnceAndTheOthersAreCancelled() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Task<String> longOne = loop.spawn("long", () -> {
                 try {
                     sleep(Duration.ofHours(1));
@@ -72,15 +72,14 @@ class GatherTest {
 
     @Test
     void cancellingTheGathererCancelsWhatItGathers() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Task<String> child = loop.spawn(() -> {
                 sleep(Duration.ofHours(1));
                 return "never";
             });
             Task<List<String>> gatherer = loop.spawn(() -> gather(child));
             loop.spawn(() -> {
-                interrupt();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the gatherer is parked on its child
                 gatherer.cancel();
             });
             loop.run();
@@ -96,7 +95,7 @@ class GatherTest {
 
     @Test
     void gatherOfRoutinesWaitsForAll() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             loop.runTask(() -> gather(() -> events.add("a"), () -> {
                 interrupt();
                 events.add("b");

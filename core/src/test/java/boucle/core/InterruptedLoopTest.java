@@ -94,8 +94,8 @@ class InterruptedLoopTest {
 
     @Test
     void finallyBlocksThatWaitStillRunToTheirEnd() {
-        FakeTime time = new FakeTime();
-        try (Loop loop = time.newLoop()) {
+        VirtualClock time = VirtualClock.autojump();
+        try (Loop loop = new Loop(time)) {
             loop.spawn(() -> {
                 try {
                     sleep(Duration.ofHours(1));
@@ -126,8 +126,8 @@ class InterruptedLoopTest {
 
     @Test
     void aSecondInterruptAbandonsTheCleanUp() {
-        FakeTime time = new FakeTime();
-        Loop loop = time.newLoop();
+        VirtualClock time = VirtualClock.autojump();
+        Loop loop = new Loop(time);
         loop.spawn("slow to clean", () -> {
             try {
                 sleep(Duration.ofHours(1));

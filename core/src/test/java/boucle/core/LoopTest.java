@@ -146,4 +146,84 @@ class LoopTest {
             assertTrue(loop.turns() <= 3, "turns: " + loop.turns());
         }
     }
+
+    @Test
+    void waitAllTasksBlockedReturnsOnceEveryOtherTaskIsParked() {
+        try (Loop loop = new Loop()) {
+            Event go = new Event();
+            loop.runTask(() -> {
+                for (int i = 0; i < 3; i++) {
+                    int worker = i;
+                    Loop.current().spawn(() -> {
+                        for (int step = 0; step <= worker * 3; step++) {
+                            interrupt(); // busy for a different number of turns each
+                        }
+                        events.add("worker " + worker + " waits");
+                        go.await();
+                    });
+                }
+                Boucle.waitAllTasksBlocked();
+                events.add("all blocked");
+                go.set();
+                Boucle.waitAllTasksBlocked();
+                events.add("all done");
+            });
+            assertEquals(List.of("worker 0 waits", "worker 1 waits", "worker 2 waits", "all blocked", "all done"),
+                    events);
+        }
+    }
+
+    @Test
+    void waitAllTasksBlockedCountsSleepersAsBlockedButNotADueTimer() {
+        try (Loop loop = new Loop()) {
+            loop.runTask(() -> {
+                Task<Void> sleeper = Loop.current().spawn(() -> sleep(Duration.ofDays(1)));
+                Loop.current().callSoon(() -> events.add("callback"));
+                Boucle.waitAllTasksBlocked();
+                events.add("blocked: " + sleeper.state());
+                sleeper.cancel();
+            });
+            assertEquals(List.of("callback", "blocked: PARKED"), events);
+        }
+    }
+
+    @Test
+    void severalWaitersForIdlenessGoOnOneAtATimeOldestFirst() {
+        try (Loop loop = new Loop()) {
+            loop.runTask(() -> {
+                Task<Void> first = Loop.current().spawn(() -> {
+                    Boucle.waitAllTasksBlocked();
+                    events.add("first");
+                    interrupt();
+                    events.add("first again");
+                });
+                Task<Void> second = Loop.current().spawn(() -> {
+                    Boucle.waitAllTasksBlocked();
+                    events.add("second");
+                });
+                Boucle.gather(first, second);
+            });
+            assertEquals(List.of("first", "first again", "second"), events);
+        }
+    }
+
+    @Test
+    void anUnobservedFailureGoesToTheLoopsHandlerInsteadOfTheLog() {
+        try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
+            List<String> seen = new ArrayList<>();
+            loop.setUnobservedFailureHandler((task, failure) -> seen.add(task.name() + ": " + failure.getMessage()));
+            loop.spawn("doomed", () -> {
+                throw new IllegalStateException("assertion in a task");
+            });
+            loop.spawn("cancelled", () -> sleep(Duration.ofDays(1))).cancel();
+            loop.runTask(() -> {
+                Task<Void> awaited = Loop.current().spawn(() -> {
+                    throw new IllegalStateException("awaited");
+                });
+                assertThrows(IllegalStateException.class, awaited::await);
+            });
+            assertEquals(List.of("doomed: assertion in a task"), seen);
+            assertEquals(List.of(), log.warningsAbout("nothing awaited"));
+        }
+    }
 }

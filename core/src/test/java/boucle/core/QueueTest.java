@@ -50,7 +50,7 @@ class QueueTest {
                 events.add("put b");
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the producer has filled the queue and parked
                 events.add("producer is " + producer.state() + ", queue " + queue.size());
                 events.add("got " + queue.get());
                 events.add("got " + queue.get());
@@ -68,7 +68,7 @@ class QueueTest {
                 loop.spawn(() -> events.add(name + " got " + queue.get()));
             }
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // every getter is parked
                 queue.put("x");
                 queue.put("y");
                 events.add("newcomer polls " + queue.poll());
@@ -96,21 +96,20 @@ class QueueTest {
         try (Loop loop = new Loop()) {
             Queue<String> empty = Queue.bounded(1);
             Queue<String> full = Queue.bounded(1);
-            Task<String> getter = loop.spawn(empty::get);
-            Task<Void> putter = loop.spawn(() -> {
+            Task<QueueClosedException> getter = loop.spawn(() -> assertThrows(QueueClosedException.class, empty::get));
+            Task<QueueClosedException> putter = loop.spawn(() -> {
                 full.put("fits");
-                full.put("parks");
+                return assertThrows(QueueClosedException.class, () -> full.put("parks"));
             });
-            loop.spawn(() -> {
-                interrupt();
+            loop.runTask(() -> {
+                Boucle.waitAllTasksBlocked(); // the getter and the putter are parked
                 empty.close();
                 full.close();
+                QueueClosedException getError = getter.await();
+                QueueClosedException putError = putter.await();
+                assertTrue(getError.getMessage().contains("closed"), getError.getMessage());
+                assertTrue(putError.getMessage().contains("closed"), putError.getMessage());
             });
-            loop.run();
-            QueueClosedException getError = assertThrows(QueueClosedException.class, getter::result);
-            QueueClosedException putError = assertThrows(QueueClosedException.class, putter::result);
-            assertTrue(getError.getMessage().contains("closed"), getError.getMessage());
-            assertTrue(putError.getMessage().contains("closed"), putError.getMessage());
             assertEquals(1, full.size());
         }
     }
@@ -140,7 +139,7 @@ class QueueTest {
                 interrupt();
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the getter is parked
                 queue.put("precious");
                 getter.cancel();
             });
@@ -157,9 +156,9 @@ class QueueTest {
             Task<String> cancelled = loop.spawn(queue::get);
             Task<String> patient = loop.spawn(queue::get);
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked();
                 cancelled.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled getter has left
                 queue.put("item");
             });
             loop.run();
@@ -177,9 +176,9 @@ class QueueTest {
                 queue.put("withdrawn");
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked();
                 putter.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled putter has left
                 events.add(queue.get());
                 events.add("left: " + queue.size() + ", putters: " + queue.waitingPutters());
             });

@@ -70,7 +70,7 @@ class SemaphoreTest {
                 }
             });
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked
                 semaphore.release();
                 waiter.cancel();
             });
@@ -87,9 +87,9 @@ class SemaphoreTest {
             Semaphore semaphore = new Semaphore(0);
             Task<Void> waiter = loop.spawn(semaphore::acquire);
             loop.spawn(() -> {
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the waiter is parked
                 waiter.cancel();
-                interrupt();
+                Boucle.waitAllTasksBlocked(); // the cancelled waiter has left
                 semaphore.release();
             });
             loop.run();

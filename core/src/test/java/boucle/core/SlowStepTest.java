@@ -9,12 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The slow-step watchdog, observed through what it logs (System.Logger goes to java.util.logging here). */
@@ -27,9 +22,9 @@ class SlowStepTest {
     }
 
     /** Spins until the watchdog has spoken (at most 10 s), then twice the threshold more. */
-    private static void spinUntilReported(Warnings warnings, Duration threshold) {
+    private static void spinUntilReported(LogCapture warnings, Duration threshold) {
         long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (warnings.aboutSlowSteps().isEmpty() && System.nanoTime() - giveUp < 0) {
+        while (warnings.warningsAbout("has held its loop").isEmpty() && System.nanoTime() - giveUp < 0) {
             spin(Duration.ofMillis(1));
         }
         spin(threshold.multipliedBy(2)); // time for a second report, which must not come
@@ -37,13 +32,13 @@ class SlowStepTest {
 
     @Test
     void aTaskHoldingTheLoopPastTheThresholdIsReportedOnceWithItsNameAndStack() {
-        try (Warnings warnings = new Warnings(); Loop loop = new Loop()) {
+        try (LogCapture warnings = new LogCapture(); Loop loop = new Loop()) {
             loop.setSlowStepThreshold(Duration.ofMillis(50));
             loop.runTask(() -> {
                 interrupt();
                 Loop.current().spawn("number-cruncher", () -> spinUntilReported(warnings, Duration.ofMillis(50))).await();
             });
-            List<String> slow = warnings.aboutSlowSteps();
+            List<String> slow = warnings.warningsAbout("has held its loop");
             assertEquals(1, slow.size(), slow.toString());
             String warning = slow.get(0);
             assertTrue(warning.startsWith("task 'number-cruncher' has held its loop for at least "), warning);
@@ -53,13 +48,13 @@ class SlowStepTest {
 
     @Test
     void aComputingStepIsBlamedWithItsCpuTimeTheFullAdviceAndOnlyItsOwnFrames() {
-        try (Warnings warnings = new Warnings(); Loop loop = new Loop()) {
+        try (LogCapture warnings = new LogCapture(); Loop loop = new Loop()) {
             loop.setSlowStepThreshold(Duration.ofMillis(50));
             loop.runTask(() -> {
                 interrupt();
                 Loop.current().spawn("cruncher", () -> spinUntilReported(warnings, Duration.ofMillis(50))).await();
             });
-            String warning = warnings.aboutSlowSteps().get(0);
+            String warning = warnings.warningsAbout("has held its loop").get(0);
             assertTrue(warning.contains(" ms without suspending"), warning);
             assertTrue(warning.contains(", on CPU for "), warning);
             assertTrue(warning.contains("with Boucle.interrupt()"), warning);
@@ -75,15 +70,15 @@ class SlowStepTest {
 
     @Test
     void aStepBlockedInACallIsReportedAsBlockedInThatCall() {
-        try (Warnings warnings = new Warnings(); Loop loop = new Loop()) {
+        try (LogCapture warnings = new LogCapture(); Loop loop = new Loop()) {
             loop.setSlowStepThreshold(Duration.ofMillis(50));
             loop.runTask(() -> {
                 long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (warnings.aboutSlowSteps().isEmpty() && System.nanoTime() - giveUp < 0) {
+                while (warnings.warningsAbout("has held its loop").isEmpty() && System.nanoTime() - giveUp < 0) {
                     LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // a blocking call, as a JDBC query would be
                 }
             });
-            List<String> slow = warnings.aboutSlowSteps();
+            List<String> slow = warnings.warningsAbout("has held its loop");
             assertEquals(1, slow.size(), slow.toString());
             String warning = slow.get(0);
             assertTrue(warning.contains("blocked in a call to java.util.concurrent.locks.LockSupport.parkNanos("),
@@ -166,7 +161,7 @@ class SlowStepTest {
 
     @Test
     void aTaskThatSuspendsOftenIsNotReported() {
-        try (Warnings warnings = new Warnings(); Loop loop = new Loop()) {
+        try (LogCapture warnings = new LogCapture(); Loop loop = new Loop()) {
             loop.setSlowStepThreshold(Duration.ofMillis(500));
             loop.runTask(() -> {
                 for (int i = 0; i < 50; i++) {
@@ -174,16 +169,16 @@ class SlowStepTest {
                     interrupt();
                 }
             });
-            assertEquals(List.of(), warnings.aboutSlowSteps());
+            assertEquals(List.of(), warnings.warningsAbout("has held its loop"));
         }
     }
 
     @Test
     void aZeroThresholdTurnsTheReportOff() {
-        try (Warnings warnings = new Warnings(); Loop loop = new Loop()) {
+        try (LogCapture warnings = new LogCapture(); Loop loop = new Loop()) {
             loop.setSlowStepThreshold(Duration.ZERO);
             loop.runTask(() -> spin(Duration.ofMillis(150)));
-            assertEquals(List.of(), warnings.aboutSlowSteps());
+            assertEquals(List.of(), warnings.warningsAbout("has held its loop"));
         }
     }
 
@@ -191,36 +186,6 @@ class SlowStepTest {
     void theDefaultThresholdIsAHundredMilliseconds() {
         try (Loop loop = new Loop()) {
             assertEquals(Duration.ofMillis(100).toNanos(), loop.watch.thresholdNanos());
-        }
-    }
-
-    /** Collects the WARNING records of the "boucle.core" logger, from any thread. */
-    private static final class Warnings extends Handler implements AutoCloseable {
-        private final Logger logger = Logger.getLogger("boucle.core");
-        private final List<String> messages = new CopyOnWriteArrayList<>();
-
-        Warnings() {
-            logger.addHandler(this);
-        }
-
-        List<String> aboutSlowSteps() {
-            return messages.stream().filter(m -> m.contains("has held its loop")).toList();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                messages.add(record.getMessage());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
         }
     }
 }

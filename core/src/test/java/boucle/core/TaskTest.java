@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class TaskTest {
@@ -72,10 +73,12 @@ class TaskTest {
     @Test
     void aCheckedFailureReachesTheAwaiterWrapped() {
         try (Loop loop = new Loop()) {
-            Task<Object> failing = loop.spawn(() -> {
-                throw new IOException("disk on fire");
+            Task<Throwable> awaiter = loop.spawn(() -> {
+                Task<Object> failing = Loop.current().spawn(() -> {
+                    throw new IOException("disk on fire");
+                });
+                return assertThrows(TaskFailedException.class, failing::await);
             });
-            Task<Throwable> awaiter = loop.spawn(() -> assertThrows(TaskFailedException.class, failing::await));
             Throwable wrapped = loop.runUntilComplete(awaiter);
             assertTrue(wrapped.getCause() instanceof IOException);
             assertEquals("disk on fire", wrapped.getCause().getMessage());
@@ -83,6 +86,7 @@ class TaskTest {
     }
 
     @Test
+    @Tag(NoUnobservedFailures.EXPECTED)
     void aFailureNobodyAwaitedIsLoggedOnceAndTheLoopGoesOn() {
         try (LogCapture log = new LogCapture(); Loop loop = new Loop()) {
             loop.spawn("doomed", () -> {
@@ -94,9 +98,11 @@ class TaskTest {
             });
             assertEquals("still running", loop.runUntilComplete(other));
             loop.run();
-            assertEquals(1, log.records.size(), log.messages().toString());
-            assertTrue(log.messages().get(0).contains("doomed"));
-            assertEquals("nobody listens", log.records.get(0).getThrown().getMessage());
+            // only the warnings: on a loaded machine the watchdog may add an INFO about a descheduled thread
+            var warnings = log.records.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
+            assertEquals(1, warnings.size(), log.messages().toString());
+            assertTrue(warnings.get(0).getMessage().contains("doomed"));
+            assertEquals("nobody listens", warnings.get(0).getThrown().getMessage());
         }
     }
 

@@ -36,10 +36,11 @@ class ThreadOwnershipTest {
     /** The methods documented as safe from any thread: factories, the thread door, and snapshot getters. */
     private static final Set<String> ANY_THREAD = Set.of(
             "Loop.current()", "Loop.callSoonThreadsafe(Runnable)", "Loop.now()", "Loop.isRunning()",
+            "Loop.runsOnAnotherThread()",
             "Loop.eventSource()", "Loop.turns()", "Loop.pendingTimers()", "Loop.dumpTasksThreadsafe()",
             "Loop.setSlowStepThreshold(Duration)",
             "Task.name()", "Task.state()", "Task.isDone()", "Task.isCancelled()", "Task.isCancelling()",
-            "Task.waitingOn()", "Task.toString()",
+            "Task.waitingOn()", "Task.isObserved()", "Task.toString()",
             "Handle.isCancelled()", "Handle.hasRun()", "Handle.deadline()", "Handle.toString()",
             "Waiter.isSet()", "Waiter.waitingTasks()", "Waiter.toString()",
             "Event.isSet()", "Event.waitingTasks()", "Event.toString()",
@@ -254,6 +255,9 @@ class ThreadOwnershipTest {
             calls.put("Loop.close()", () -> loop.close());
             calls.put("Loop.tasks()", () -> loop.tasks());
             calls.put("Loop.dumpTasks()", () -> loop.dumpTasks());
+            calls.put("Loop.waitAllTasksBlocked()", () -> loop.waitAllTasksBlocked());
+            calls.put("Loop.setUnobservedFailureHandler(BiConsumer)",
+                    () -> loop.setUnobservedFailureHandler((task, failure) -> events.add("never")));
             // Task
             calls.put("Task.current()", () -> Task.current());
             calls.put("Task.stack()", () -> parked.stack());
@@ -309,9 +313,11 @@ class ThreadOwnershipTest {
             calls.put("Node.unlink()", () -> extraNode.unlink());
             // Boucle and Timeouts: they need the current task, which a foreign thread has not
             calls.put("Boucle.interrupt()", () -> Boucle.interrupt());
+            calls.put("Boucle.waitAllTasksBlocked()", () -> Boucle.waitAllTasksBlocked());
             calls.put("Boucle.sleep(Duration)", () -> Boucle.sleep(Duration.ofMillis(1)));
             calls.put("Boucle.sleepUntil(long)", () -> Boucle.sleepUntil(0));
             calls.put("Boucle.runInThread(Callable)", () -> Boucle.runInThread(one));
+            calls.put("Boucle.callOn(Loop,Callable)", () -> Boucle.callOn(loop, one));
             calls.put("Boucle.spawn(Callable)", () -> Boucle.spawn(one));
             calls.put("Boucle.spawn(Routine)", () -> Boucle.spawn(nothing));
             calls.put("Boucle.gather(Task[])", () -> Boucle.gather(parked));

@@ -16,18 +16,19 @@ import org.junit.jupiter.api.Test;
 /** Timeouts on a clock that jumps straight to the next timer: instant, and exact to the nanosecond. */
 class TimeoutTest {
     private final List<String> events = new ArrayList<>();
-    private final FakeTime time = new FakeTime();
+    private final VirtualClock time = VirtualClock.autojump();
+    private final long start = time.nanoTime();
 
     @Test
     void aBodyThatOutlastsItsTimeoutIsCancelledAndTheCallThrows() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             TaskTimeoutException thrown = assertThrows(TaskTimeoutException.class, () -> loop.runTask(() ->
                     Timeouts.withTimeout(Duration.ofSeconds(1), () -> {
                         try {
                             sleep(Duration.ofSeconds(5));
                             events.add("slept to the end");
                         } finally {
-                            events.add("body's finally at " + time.elapsedMillis() + " ms");
+                            events.add("body's finally at " + time.elapsed().toMillis() + " ms");
                         }
                     })));
             assertEquals(List.of("body's finally at 1000 ms"), events);
@@ -38,7 +39,7 @@ class TimeoutTest {
 
     @Test
     void aBodyThatFinishesInTimeReturnsItsResultAndLeavesNoTimer() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String result = loop.runTask(() -> {
                 String value = Timeouts.withTimeout(Duration.ofSeconds(1), () -> {
                     sleep(Duration.ofMillis(999));
@@ -54,7 +55,7 @@ class TimeoutTest {
 
     @Test
     void withTimeoutOrEmptyReturnsEmptyInsteadOfThrowing() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Optional<String> late = loop.runTask(() -> Timeouts.withTimeoutOrEmpty(Duration.ofMillis(10), () -> {
                 sleep(Duration.ofMillis(20));
                 return "late";
@@ -67,13 +68,13 @@ class TimeoutTest {
 
     @Test
     void anInnerTimeoutCanShortenTheOuterOne() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String outcome = loop.runTask(() -> Timeouts.withTimeout(Duration.ofSeconds(10), () -> {
                 try {
                     Timeouts.withTimeout(Duration.ofSeconds(1), () -> sleep(Duration.ofSeconds(5)));
                     return "inner returned";
                 } catch (TaskTimeoutException inner) {
-                    return "inner timed out at " + time.elapsedMillis() + " ms";
+                    return "inner timed out at " + time.elapsed().toMillis() + " ms";
                 }
             }));
             assertEquals("inner timed out at 1000 ms", outcome);
@@ -82,11 +83,11 @@ class TimeoutTest {
 
     @Test
     void anInnerTimeoutCannotExtendTheOuterOne() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Task<Object> task = loop.spawn(() -> Timeouts.withTimeout(Duration.ofSeconds(1), () -> {
                 try {
                     return Timeouts.withTimeout(Duration.ofSeconds(10), () -> {
-                        events.add("deadline seen inside: +" + (Timeouts.currentDeadline() - time.start) / 1_000_000 + " ms");
+                        events.add("deadline seen inside: +" + (Timeouts.currentDeadline() - start) / 1_000_000 + " ms");
                         sleep(Duration.ofSeconds(5));
                         return "inner returned";
                     });
@@ -94,7 +95,7 @@ class TimeoutTest {
                     events.add("the inner call must not time out");
                     throw inner;
                 } finally {
-                    events.add("inner left at " + time.elapsedMillis() + " ms");
+                    events.add("inner left at " + time.elapsed().toMillis() + " ms");
                 }
             }));
             assertThrows(TaskTimeoutException.class, () -> loop.runUntilComplete(task));
@@ -104,7 +105,7 @@ class TimeoutTest {
 
     @Test
     void whenTheOuterTimeoutFiresInsideTheInnerTheOuterCallTimesOut() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String outcome = loop.runTask(() -> {
                 try {
                     Timeouts.withTimeout(Duration.ofSeconds(1), () -> {
@@ -116,7 +117,7 @@ class TimeoutTest {
                     });
                     return "outer returned";
                 } catch (TaskTimeoutException outer) {
-                    return "outer timed out at " + time.elapsedMillis() + " ms";
+                    return "outer timed out at " + time.elapsed().toMillis() + " ms";
                 }
             });
             assertEquals("outer timed out at 1000 ms", outcome);
@@ -126,13 +127,13 @@ class TimeoutTest {
 
     @Test
     void whenBothDeadlinesPassInOneTurnTheOuterCallTimesOut() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String outcome = loop.runTask(() -> {
                 try {
                     return Timeouts.withTimeout(Duration.ofMillis(2), () -> {
                         try {
                             return Timeouts.withTimeout(Duration.ofMillis(1), () -> {
-                                Loop.current().callSoon(() -> time.advance(Duration.ofMillis(10).toNanos()));
+                                Loop.current().callSoon(() -> time.advance(Duration.ofMillis(10)));
                                 sleep(Duration.ofSeconds(1)); // both timers are due when the loop next looks
                                 return "inner body returned";
                             });
@@ -150,7 +151,7 @@ class TimeoutTest {
 
     @Test
     void aTimedOutBodyIsCancelledAgainAtEverySuspensionPointUntilTheCallReturns() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             assertThrows(TaskTimeoutException.class, () -> loop.runTask(() ->
                     Timeouts.withTimeout(Duration.ofMillis(10), () -> {
                         try {
@@ -177,9 +178,9 @@ class TimeoutTest {
 
     @Test
     void aBodyThatNeverSuspendsAfterItsDeadlineReturnsNormally() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String result = loop.runTask(() -> Timeouts.withTimeout(Duration.ofMillis(10), () -> {
-                time.advance(Duration.ofSeconds(1).toNanos()); // long work that never gives the hand back
+                time.advance(Duration.ofSeconds(1)); // long work that never gives the hand back
                 return "finished anyway";
             }));
             assertEquals("finished anyway", result);
@@ -189,7 +190,7 @@ class TimeoutTest {
 
     @Test
     void anExplicitCancelPassesThroughATimeoutUnchanged() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             Task<Object> task = loop.spawn(() -> Timeouts.withTimeout(Duration.ofSeconds(10), () -> {
                 sleep(Duration.ofSeconds(20));
                 return "never";
@@ -203,7 +204,7 @@ class TimeoutTest {
 
     @Test
     void nothingKeepsRunningAfterATimeoutAroundATaskGroupReturns() {
-        try (Loop loop = time.newLoop()) {
+        try (Loop loop = new Loop(time, new ParkingEventSource())) {
             String outcome = loop.runTask(() -> {
                 try {
                     Timeouts.withTimeout(Duration.ofSeconds(1), () -> TaskGroup.run(group -> {
@@ -213,7 +214,7 @@ class TimeoutTest {
                                 try {
                                     sleep(Duration.ofHours(1));
                                 } finally {
-                                    events.add("child " + child + " ended at " + time.elapsedMillis() + " ms");
+                                    events.add("child " + child + " ended at " + time.elapsed().toMillis() + " ms");
                                 }
                             });
                         }

@@ -8,9 +8,11 @@ import boucle.net.MalformedLineException;
 import boucle.net.ServerShuttingDownException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.function.Supplier;
 
 /**
- * {@code chat [--host H] [--port P]}: a line-based chat room for {@code nc} and {@code telnet}.
+ * {@code chat [--host H] [--port P] [--loops N]}: a line-based chat room for {@code nc} and
+ * {@code telnet}, served by N loops (default: one per core) that share one room ({@link SharedRoom}).
  * Each connection is one {@link #handle} task reading lines in a plain loop; the {@link ChatRoom}
  * delivers them to the others as {@code NAME: text}.
  *
@@ -21,17 +23,25 @@ import java.io.PrintStream;
  */
 final class Chat implements Command {
     static final int DEFAULT_PORT = 7001;
+    static final int DEFAULT_TLS_PORT = 7444;
     static final int MAX_LINE = 1000;
     static final int MAX_QUEUED_BYTES = 256 * 1024;
 
-    private final ChatRoom room;
+    /** The part of the room of the loop that runs the caller. */
+    private final Supplier<ChatRoom> roomHere;
 
     Chat() {
-        this(new ChatRoom(MAX_QUEUED_BYTES));
+        this.roomHere = null; // run() makes the room, once it knows the loops
     }
 
+    /** A chat whose every client is in {@code room} (one loop). */
     Chat(ChatRoom room) {
-        this.room = room;
+        this.roomHere = () -> room;
+    }
+
+    /** A chat whose room spans the loops of {@code room}: each handler uses its own loop's part. */
+    Chat(SharedRoom room) {
+        this.roomHere = room::here;
     }
 
     @Override
@@ -45,7 +55,8 @@ final class Chat implements Command {
     }
 
     /** One client, from join to leave. */
-    void handle(AsyncSocket socket) throws IOException {
+    void handle(AsyncSocket socket) throws Exception {
+        ChatRoom room = roomHere.get();
         ChatRoom.Member me = room.join(socket);
         try {
             room.tell(me, "* welcome, you are " + me.nick() + ". Commands: /nick NAME, /who, /quit");
@@ -67,7 +78,7 @@ final class Chat implements Command {
                     room.tell(me, "* server shutting down"); // the server flushes it, then closes
                     return;
                 }
-                staying = line != null && obey(me, line);
+                staying = line != null && obey(room, me, line);
             }
         } finally {
             room.leave(me);
@@ -75,7 +86,7 @@ final class Chat implements Command {
     }
 
     /** Acts on one line; returns {@code false} when the client leaves. */
-    private boolean obey(ChatRoom.Member me, String line) {
+    private boolean obey(ChatRoom room, ChatRoom.Member me, String line) throws Exception {
         String text = printable(line.strip()); // strip first: a stray CR is whitespace, not a "?"
         if (text.isEmpty()) {
             return true;
@@ -108,14 +119,22 @@ final class Chat implements Command {
 
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
-        return Servers.run("chat", args, DEFAULT_PORT, this::usage, AsyncServer.builder(this::handle), out);
+        return Servers.run("chat", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT),
+                java.util.Set.of(ServerOptions.TLS, ServerOptions.UNIX), this::usage,
+                group -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle),
+                null, out);
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: chat [--host H] [--port P]");
+        out.println("usage: chat [--host H] [--port P] [--loops N] [--tls [--keystore FILE] | --unix PATH]");
         out.println("  A chat room: each line a client sends goes to the others as 'NAME: text'.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
-        out.println("  --port P   port to listen on (default " + DEFAULT_PORT + "; 0 picks a free one)");
+        out.println("  --port P   port to listen on (default " + DEFAULT_PORT + ", " + DEFAULT_TLS_PORT
+                + " with --tls; 0 picks a free one)");
+        out.println("  --loops N  event loops, one thread each (default: all " + ServerOptions.defaultLoops()
+                + " cores); one room across them");
+        out.println("  --unix PATH  listen on a Unix domain socket file instead (try: nc -U PATH)");
+        Servers.tlsUsage(out, DEFAULT_TLS_PORT);
         out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");
         out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C or SIGTERM stops the server");
         out.println("  gracefully, telling each client; a second one stops it at once)");

@@ -1,12 +1,38 @@
 package boucle.examples;
 
+import java.nio.file.Path;
+import java.util.Set;
+
 /**
- * The command line shared by the server commands: {@code [--host H] [--port P]}.
+ * The command line shared by the server commands: {@code [--host H] [--port P] [--loops N]}, plus the
+ * transport options a command accepts: {@code --udp}, {@code --tls [--keystore FILE [--storepass P]]},
+ * {@code --unix PATH}.
  *
  * @param host the address to listen on; {@code 127.0.0.1} unless given
- * @param port the port to listen on; the command's default unless given, 0 for any free one
+ * @param port the port to listen on; the command's default (its TLS default with {@code --tls})
+ *     unless given, 0 for any free one
+ * @param udp whether to serve datagrams (UDP) instead of connections (TCP)
+ * @param tls whether to serve TLS
+ * @param keyStore the PKCS12 key store with the server's key and certificate, or {@code null} for a
+ *     self-signed certificate made at start
+ * @param storePassword the key store's password ({@code --storepass}, else the environment's
+ *     {@code BOUCLE_STOREPASS}), or {@code null}
+ * @param unixSocket the Unix domain socket file to listen on instead of a TCP port, or {@code null}
+ * @param loops how many event loops (threads) serve; one per available processor unless given,
+ *     and always one with {@code --udp} (one socket, one loop: there are no connections to spread)
  */
-record ServerOptions(String host, int port) {
+record ServerOptions(String host, int port, boolean udp, boolean tls, Path keyStore, String storePassword,
+        Path unixSocket, int loops) {
+    static final String UDP = "--udp";
+    static final String TLS = "--tls";
+    static final String UNIX = "--unix";
+    /** Every transport option; a command passes the ones it accepts to {@link #parse}. */
+    static final Set<String> TRANSPORTS = Set.of(UDP, TLS, UNIX);
+
+    /** One loop per core, as Netty's and Vert.x's defaults. */
+    static int defaultLoops() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     /** Whether the arguments ask for help rather than a server. */
     static boolean wantsHelp(String[] args) {
@@ -20,24 +46,82 @@ record ServerOptions(String host, int port) {
 
     /** Parses the arguments, or throws an {@link IllegalArgumentException} that says what is wrong. */
     static ServerOptions parse(String[] args, int defaultPort) {
+        return parse(args, defaultPort, defaultPort, Set.of());
+    }
+
+    /**
+     * Parses the arguments, accepting the transport options in {@code allowed} besides
+     * {@code --host}, {@code --port} and {@code --loops}, or throws an {@link IllegalArgumentException} that says
+     * what is wrong.
+     */
+    static ServerOptions parse(String[] args, int defaultPort, int defaultTlsPort, Set<String> allowed) {
         String host = "127.0.0.1";
-        int port = defaultPort;
+        Integer port = null;
+        boolean udp = false;
+        boolean tls = false;
+        Path keyStore = null;
+        String storePassword = null;
+        Path unixSocket = null;
+        Integer loops = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (!option.equals("--host") && !option.equals("--port")) {
+            boolean takesValue = option.equals("--host") || option.equals("--port") || option.equals("--loops")
+                    || (allowed.contains(TLS) && (option.equals("--keystore") || option.equals("--storepass")))
+                    || (allowed.contains(UNIX) && option.equals(UNIX));
+            if (option.equals(UDP) && allowed.contains(UDP)) {
+                udp = true;
+                continue;
+            }
+            if (option.equals(TLS) && allowed.contains(TLS)) {
+                tls = true;
+                continue;
+            }
+            if (!takesValue) {
                 throw new IllegalArgumentException("unknown option '" + option + "'");
             }
             if (i + 1 == args.length) {
                 throw new IllegalArgumentException(option + " needs a value");
             }
             String value = args[++i];
-            if (option.equals("--host")) {
-                host = value;
-            } else {
-                port = parsePort(value);
+            switch (option) {
+                case "--host" -> host = value;
+                case "--port" -> port = parsePort(value);
+                case "--keystore" -> keyStore = Path.of(value);
+                case "--storepass" -> storePassword = value;
+                case "--loops" -> loops = parseLoops(value);
+                default -> unixSocket = Path.of(value);
             }
         }
-        return new ServerOptions(host, port);
+        if (udp && (tls || unixSocket != null)) {
+            throw new IllegalArgumentException("--udp goes with neither --tls nor --unix");
+        }
+        if (udp && loops != null && loops != 1) {
+            throw new IllegalArgumentException("--udp serves one socket on one loop: --loops " + loops + " does not apply");
+        }
+        if (keyStore != null && !tls) {
+            throw new IllegalArgumentException("--keystore needs --tls");
+        }
+        if (storePassword == null) {
+            storePassword = System.getenv("BOUCLE_STOREPASS");
+        }
+        if (keyStore != null && storePassword == null) {
+            throw new IllegalArgumentException("the key store's password is needed: --storepass P, or BOUCLE_STOREPASS in the environment");
+        }
+        int chosenPort = port != null ? port : tls ? defaultTlsPort : defaultPort;
+        int chosenLoops = udp ? 1 : loops != null ? loops : defaultLoops();
+        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops);
+    }
+
+    private static int parseLoops(String value) {
+        try {
+            int loops = Integer.parseInt(value);
+            if (loops >= 1 && loops <= 1024) {
+                return loops;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new IllegalArgumentException("--loops needs a number from 1 to 1024, not '" + value + "'");
     }
 
     private static int parsePort(String value) {

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
+import boucle.test.LineClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,8 +27,8 @@ class ChatTest {
         final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CountDownLatch closedByServer = new CountDownLatch(1);
 
-        Client(TestServer server) throws IOException {
-            socket = server.connect();
+        Client(BackgroundServer server) throws IOException {
+            socket = LineClient.openSocket(server.port());
             Thread reader = new Thread(this::readLines, "chat-client");
             reader.setDaemon(true);
             reader.start();
@@ -76,14 +77,14 @@ class ChatTest {
         }
     }
 
-    private static TestServer chatServer(int maxQueuedBytes) throws IOException {
+    private static BackgroundServer chatServer(int maxQueuedBytes) throws IOException {
         Chat chat = new Chat(new ChatRoom(maxQueuedBytes));
-        return new TestServer(AsyncServer.builder(chat::handle));
+        return BackgroundServer.start(AsyncServer.builder(chat::handle));
     }
 
     @Test
     void threeClientsChatRenameListAndLeave() throws Exception {
-        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+        try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server)) {
             assertEquals("* welcome, you are guest-1. Commands: /nick NAME, /who, /quit", alice.next());
             alice.send("/nick alice");
@@ -115,7 +116,7 @@ class ChatTest {
 
     @Test
     void aClientThatLeavesMidLineHasThatHalfLineDropped() throws Exception {
-        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+        try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server); Client bob = new Client(server)) {
             alice.expect("* guest-2 joined");
             bob.send("SET balance 100");
@@ -128,7 +129,7 @@ class ChatTest {
 
     @Test
     void overLongLinesAndInvalidUtf8GetAnErrorAndTheClientStays() throws Exception {
-        try (TestServer server = chatServer(Chat.MAX_QUEUED_BYTES);
+        try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
              Client alice = new Client(server); Client bob = new Client(server)) {
             alice.expect("* guest-2 joined");
             alice.send("x".repeat(5000));
@@ -144,7 +145,7 @@ class ChatTest {
 
     @Test
     void aClientThatNeverReadsIsCutOffWhileTheOthersKeepChatting() throws Exception {
-        try (TestServer server = chatServer(16 * 1024);
+        try (BackgroundServer server = chatServer(16 * 1024);
              Client alice = new Client(server); Client bob = new Client(server)) {
             try (Socket sleeper = new Socket()) {
                 sleeper.setReceiveBufferSize(4096); // before connecting: a small window fills fast

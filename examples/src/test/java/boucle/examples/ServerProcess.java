@@ -47,7 +47,8 @@ final class ServerProcess implements AutoCloseable {
      * the server needs, so that the JVM's own files leave room under a low limit.
      */
     static ServerProcess start(String command, int fdLimit) throws IOException {
-        List<String> java = new ArrayList<>(List.of(javaBinary(), "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+        List<String> java = new ArrayList<>(DEFAULT_SIGNALS);
+        java.addAll(List.of(javaBinary(), "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
                 "-cp", serverClassPath(), "boucle.examples.Main", command, "--port", "0"));
         List<String> line = fdLimit <= 0 ? java : List.of("sh", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "sh");
         if (fdLimit > 0) {
@@ -63,6 +64,35 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw e;
         }
+    }
+
+    /**
+     * The server starts with SIGINT and SIGTERM at their defaults, as under a terminal, however this
+     * JVM was started: a build run as a shell's background job (a script's {@code mvn ... &}) has
+     * SIGINT ignored, which a child inherits and the JVM then keeps ignored (see {@link StopSignals}),
+     * so the SIGINT tests would only test the launcher. GNU {@code env --default-signal} resets them;
+     * where it is missing, the server is started as is.
+     */
+    private static final List<String> DEFAULT_SIGNALS = defaultSignals();
+
+    private static List<String> defaultSignals() {
+        List<String> env = List.of("env", "--default-signal=INT,TERM");
+        try {
+            Process probe = new ProcessBuilder(concat(env, List.of("true"))).redirectErrorStream(true).start();
+            probe.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0 ? env : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     private static String javaBinary() {

@@ -4,6 +4,7 @@ import boucle.core.Boucle;
 import boucle.core.CancelledException;
 import boucle.core.Event;
 import boucle.core.Loop;
+import boucle.core.LoopBound;
 import boucle.core.Semaphore;
 import boucle.core.Task;
 import boucle.core.TaskFailedException;
@@ -52,6 +53,13 @@ import java.util.concurrent.CompletableFuture;
  * {@code serveForever} cancels the handlers at once, with no grace. From another thread:
  * {@link #shutdownThreadsafe()}.
  *
+ * <h2>TLS and Unix domain sockets</h2>
+ * {@link Builder#tls(TlsOptions)} makes every connection run a TLS handshake (within the options'
+ * handshake timeout) before its handler starts; the handler then reads and writes plaintext
+ * through the same {@link AsyncSocket} API. {@link Builder#unixSocket(java.nio.file.Path)} listens
+ * on a socket file instead of a TCP port (see {@link AsyncServerSocket} for stale files and
+ * permissions). Both combine.
+ *
  * <h2>Isolation</h2>
  * A handler that throws, or a peer that vanishes, closes that one connection and is logged
  * ({@link System.Logger} {@code boucle.net}); the server and every other connection go on. Nothing
@@ -66,7 +74,7 @@ import java.util.concurrent.CompletableFuture;
  * serves: while it runs, a call from another thread is refused with an
  * {@link IllegalStateException} before it changes anything.
  */
-public final class AsyncServer implements AutoCloseable {
+public final class AsyncServer implements AutoCloseable, LoopBound {
     static final System.Logger LOG = System.getLogger("boucle.net");
     private static final Duration ACCEPT_RETRY = Duration.ofMillis(100);
 
@@ -99,9 +107,13 @@ public final class AsyncServer implements AutoCloseable {
     private enum State { NEW, SERVING, DRAINING, DONE }
 
     private final Handler handler;
-    private final AsyncServerSocket listener;
+    /** Its own listening socket, or, on a loop of a {@link GroupServer}, the channels handed to this loop. */
+    private final SocketSource listener;
+    /** Run on the loop as each connection ends; a {@link GroupServer} gives its global slot back. */
+    private final Runnable connectionGone;
     private final Duration idleTimeout;
     private final Duration shutdownGrace;
+    private final TlsOptions tls;
     private final Duration logInterval;
     /** One permit per connection being handled; the accept loop takes one before each accept. */
     private final Semaphore slots;
@@ -123,13 +135,23 @@ public final class AsyncServer implements AutoCloseable {
     private RateLimitedLog peerTrouble;
     private RateLimitedLog handlerFailures;
 
-    private AsyncServer(Builder options, AsyncServerSocket listener) {
+    private AsyncServer(Builder options, SocketSource listener, int maxConnections, Runnable connectionGone) {
         this.handler = options.handler;
         this.listener = listener;
+        this.connectionGone = connectionGone;
         this.idleTimeout = options.idleTimeout;
         this.shutdownGrace = options.shutdownGrace;
+        this.tls = options.tls;
         this.logInterval = options.logInterval;
-        this.slots = Semaphore.bounded(options.maxConnections);
+        this.slots = Semaphore.bounded(maxConnections);
+    }
+
+    /**
+     * One loop's share of a {@link GroupServer}: connections come from {@code source}, the limit
+     * of connections is the group's (not checked here), and {@code connectionGone} runs as each ends.
+     */
+    static AsyncServer shareOfGroup(Builder options, SocketSource source, Runnable connectionGone) {
+        return new AsyncServer(options, source, Integer.MAX_VALUE, connectionGone);
     }
 
     /** Options for a server running {@code handler}; {@link Builder#bind()} makes it. Any thread. */
@@ -137,13 +159,18 @@ public final class AsyncServer implements AutoCloseable {
         return new Builder(handler);
     }
 
-    /** The port it listens on; the one the system chose when bound to port 0. Any thread. */
-    public int port() {
-        return listener.port();
+    /** The application's handler, which every connection's task runs. */
+    Handler handler() {
+        return handler;
     }
 
-    /** The address it listens on. Any thread. */
-    public InetSocketAddress localAddress() {
+    /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
+    public int port() {
+        return listener.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
+    }
+
+    /** The address it listens on: an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress}. Any thread. */
+    public java.net.SocketAddress localAddress() {
         return listener.localAddress();
     }
 
@@ -237,11 +264,11 @@ public final class AsyncServer implements AutoCloseable {
     }
 
     private void startConnection(TaskGroup group, AsyncSocket socket) {
-        Connection connection = new Connection(this, socket, idleTimeout);
+        Connection connection = new Connection(this, socket, idleTimeout, tls);
         connections.add(connection);
         Task<Void> task;
         try {
-            task = group.spawn("connection " + socket.remoteAddress(), () -> connection.run(handler));
+            task = group.spawn("connection " + socket.remoteAddress(), connection);
         } catch (RuntimeException cannotStart) {
             connections.remove(connection);
             socket.close();
@@ -323,6 +350,7 @@ public final class AsyncServer implements AutoCloseable {
     void connectionEnded(Connection connection) {
         if (connections.remove(connection)) {
             slots.release();
+            connectionGone.run();
             if (connections.isEmpty() && state == State.DRAINING) {
                 allEnded.set();
             }
@@ -370,6 +398,9 @@ public final class AsyncServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration logInterval = Duration.ofSeconds(10);
+        private boolean reusePort;
+        private TlsOptions tls;
+        private java.nio.file.Path unixSocket;
 
         private Builder(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -420,6 +451,27 @@ public final class AsyncServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves TLS with these server options: each connection's handshake runs in its task before
+         * the handler. A failed handshake (plaintext or garbage, an untrusted client certificate, a
+         * peer that vanishes or stalls past the handshake timeout) closes that connection and is
+         * logged as one line; the others go on.
+         */
+        public Builder tls(TlsOptions tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (tls.isClient()) {
+                throw new IllegalArgumentException("a server needs server TLS options (TlsOptions.server...), not " + tls);
+            }
+            this.tls = tls;
+            return this;
+        }
+
+        /** Listens on the Unix domain socket file {@code path} instead of {@code host:port}. */
+        public Builder unixSocket(java.nio.file.Path path) {
+            this.unixSocket = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
         /** How long repeated troubles are counted before one line reports them (default 10 s); for tests. */
         Builder logInterval(Duration logInterval) {
             if (!logInterval.isPositive()) {
@@ -431,7 +483,39 @@ public final class AsyncServer implements AutoCloseable {
 
         /** Opens the listening socket now (no loop needed yet); serve it with {@link AsyncServer#serveForever()}. */
         public AsyncServer bind() throws IOException {
-            return new AsyncServer(this, AsyncServerSocket.bind(host, port, backlog));
+            return new AsyncServer(this, bindListener(), maxConnections, () -> { });
+        }
+
+        /**
+         * Sets {@code SO_REUSEPORT} on the listening socket (default off), so that several servers
+         * of this process or others may listen on the same port and the kernel spreads the
+         * connections among them (Linux, the BSDs). Where the system has no such option, {@link
+         * #bind()} fails with an {@link UnsupportedOperationException} that says so. A
+         * {@link GroupServer} does not need it: see its javadoc for why one acceptor was kept.
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /** Opens the listening socket these options ask for: TCP, or the Unix socket file. */
+        AsyncServerSocket bindListener() throws IOException {
+            if (unixSocket != null) {
+                if (reusePort) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is a TCP option: a Unix socket ("
+                            + unixSocket + ") cannot take reusePort");
+                }
+                return AsyncServerSocket.bind(java.net.UnixDomainSocketAddress.of(unixSocket), backlog);
+            }
+            return AsyncServerSocket.bind(host, port, backlog, reusePort);
+        }
+
+        int maxConnections() {
+            return maxConnections;
+        }
+
+        Duration logInterval() {
+            return logInterval;
         }
     }
 }

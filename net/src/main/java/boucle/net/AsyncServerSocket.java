@@ -1,15 +1,19 @@
 package boucle.net;
 
+import boucle.core.LoopBound;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
- * A listening TCP socket for tasks: {@link #accept()} parks the calling task until a client
- * connects.
+ * A listening TCP or Unix domain socket for tasks: {@link #accept()} parks the calling task until a
+ * client connects.
  *
  * <pre>{@code
  * try (AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 128)) {
@@ -18,7 +22,16 @@ import java.nio.channels.SocketChannel;
  * }
  * }</pre>
  *
- * Binding needs no loop; the socket joins the running loop's selector on the first
+ * <h2>Unix domain sockets</h2>
+ * {@link #bind(UnixDomainSocketAddress, int)} listens on a socket file. A stale file left by a
+ * server that died is replaced; a live one (a server accepts on it) or a file that is not a socket
+ * is refused with a clear error; {@link #close()} removes the file. The file is created with the
+ * process's umask applied to {@code 0777}, and on Linux a client needs write permission on it to
+ * connect: to restrict who may connect, run with a stricter umask (e.g. {@code 077}), put the
+ * socket in a directory only the allowed users can enter, or change its mode after binding with
+ * {@link java.nio.file.Files#setPosixFilePermissions} (the directory way leaves no window).
+ *
+ * <p>Binding needs no loop; the socket joins the running loop's selector on the first
  * {@code accept}. {@link #close()} wakes a task parked in {@code accept}, which then throws a
  * {@link SocketClosedException}.
  *
@@ -27,15 +40,18 @@ import java.nio.channels.SocketChannel;
  * runs, a call from another thread is refused with an {@link IllegalStateException} before it
  * changes anything. Before its first {@code accept} the socket belongs to no loop yet.
  */
-public final class AsyncServerSocket implements AutoCloseable {
+public final class AsyncServerSocket implements AutoCloseable, SocketSource, LoopBound {
     private final ServerSocketChannel channel;
-    private final InetSocketAddress local;
+    private final SocketAddress local;
+    /** The socket file of a Unix domain socket, removed at close; {@code null} for TCP. */
+    private final UnixSocketFile file;
     private Registration registration;
     private boolean closed;
 
-    private AsyncServerSocket(ServerSocketChannel channel) throws IOException {
+    private AsyncServerSocket(ServerSocketChannel channel, UnixSocketFile file) throws IOException {
         this.channel = channel;
-        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.local = channel.getLocalAddress();
+        this.file = file;
     }
 
     /**
@@ -44,33 +60,75 @@ public final class AsyncServerSocket implements AutoCloseable {
      * @param backlog how many connections the kernel may hold that were not accepted yet
      */
     public static AsyncServerSocket bind(String host, int port, int backlog) throws IOException {
+        return bind(host, port, backlog, false);
+    }
+
+    /** The same, with {@code SO_REUSEPORT} set if {@code reusePort} (see {@link AsyncServer.Builder#reusePort}). */
+    static AsyncServerSocket bind(String host, int port, int backlog, boolean reusePort) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // a restart may bind at once
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT does not exist on this system ("
+                            + System.getProperty("os.name") + "): bind without reusePort, or serve on a LoopGroup");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(new InetSocketAddress(host, port), backlog);
-            return new AsyncServerSocket(channel);
+            return new AsyncServerSocket(channel, null);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
+    /**
+     * Listens on the Unix domain socket file {@code address} (see the class javadoc for stale and
+     * live files, and permissions). Callable from any thread, no loop needed yet.
+     *
+     * @throws java.net.BindException if a server already listens there
+     * @throws java.nio.file.FileAlreadyExistsException if the path is a file that is not a socket
+     */
+    public static AsyncServerSocket bind(UnixDomainSocketAddress address, int backlog) throws IOException {
+        UnixSocketFile.claim(address);
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(address, backlog);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        UnixSocketFile file = UnixSocketFile.bound(address);
+        try {
+            return new AsyncServerSocket(channel, file);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            file.remove();
+            throw e;
+        }
+    }
+
     /** Parks until a client connects, and returns the connection. */
+    @Override
     public AsyncSocket accept() throws IOException {
+        return AsyncSocket.accepted(acceptChannel());
+    }
+
+    /**
+     * Parks until a client connects and returns its channel, not yet joined to any selector: a
+     * {@link GroupServer} hands it to another loop, which wraps it there.
+     */
+    SocketChannel acceptChannel() throws IOException {
         requireLoopThread();
         if (closed) {
-            throw new SocketClosedException("the listening socket " + local + " is closed");
+            throw new SocketClosedException("the listening socket " + AsyncSocket.describe(local) + " is closed");
         }
         if (registration == null) {
             registration = new Registration(channel);
         }
-        for (;;) {
-            SocketChannel client = channel.accept();
-            if (client != null) {
-                return AsyncSocket.accepted(client);
-            }
-            registration.await(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE, "accept on " + local);
-        }
+        return registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
+                "accept on " + AsyncSocket.describe(local), channel::accept);
     }
 
     /** Refuses, before any change, a call from another thread while the loop it joined runs. */
@@ -80,14 +138,17 @@ public final class AsyncServerSocket implements AutoCloseable {
         }
     }
 
-    /** Any thread: fixed at bind. */
-    public InetSocketAddress localAddress() {
+    /** The address it listens on: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
+    public SocketAddress localAddress() {
         return local;
     }
 
-    /** The port it listens on: the one asked for, or the one the system chose for port 0. Any thread. */
+    /**
+     * The TCP port it listens on: the one asked for, or the one the system chose for port 0;
+     * -1 for a Unix domain socket. Any thread.
+     */
     public int port() {
-        return local.getPort();
+        return local instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     public boolean isOpen() {
@@ -95,7 +156,10 @@ public final class AsyncServerSocket implements AutoCloseable {
         return !closed;
     }
 
-    /** Stops listening; a task parked in {@link #accept()} wakes with a {@link SocketClosedException}. */
+    /**
+     * Stops listening, and removes the socket file of a Unix domain socket; a task parked in
+     * {@link #accept()} wakes with a {@link SocketClosedException}. Idempotent.
+     */
     @Override
     public void close() {
         requireLoopThread();
@@ -103,8 +167,11 @@ public final class AsyncServerSocket implements AutoCloseable {
             return;
         }
         closed = true;
+        if (file != null) {
+            file.remove(); // first: once the file is gone, no new client can find this socket
+        }
         if (registration != null) {
-            registration.close("the listening socket " + local + " was closed");
+            registration.close("the listening socket " + AsyncSocket.describe(local) + " was closed");
         } else {
             try {
                 channel.close();
@@ -117,6 +184,6 @@ public final class AsyncServerSocket implements AutoCloseable {
     /** Any thread (from another one, the "closed" part may be a moment late). */
     @Override
     public String toString() {
-        return "AsyncServerSocket[" + local + (closed ? ", closed" : "") + "]";
+        return "AsyncServerSocket[" + AsyncSocket.describe(local) + (closed ? ", closed" : "") + "]";
     }
 }

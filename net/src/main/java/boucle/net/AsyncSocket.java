@@ -1,20 +1,25 @@
 package boucle.net;
 
 import boucle.core.Loop;
+import boucle.core.LoopBound;
+import boucle.core.Task;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLSession;
 
 /**
- * A TCP connection for tasks: every call that would block parks the calling task instead, and
- * the loop runs other tasks meanwhile. Written as plain sequential code:
+ * A TCP or Unix domain stream connection for tasks: every call that would block parks the calling
+ * task instead, and the loop runs other tasks meanwhile. Written as plain sequential code:
  *
  * <pre>{@code
  * try (AsyncSocket socket = AsyncSocket.connect("127.0.0.1", 7000, Duration.ofSeconds(5))) {
@@ -22,6 +27,10 @@ import java.util.Objects;
  *     String reply = socket.readLine(1024);
  * }
  * }</pre>
+ *
+ * A Unix domain socket is the same type on the same code path, connected with
+ * {@code AsyncSocket.connect(UnixDomainSocketAddress.of(path), timeout)}; its addresses are then
+ * {@link UnixDomainSocketAddress}es (a client's own is usually unnamed: an empty path).
  *
  * <h2>Buffers</h2>
  * Bytes arrive in pooled direct {@link ByteBuf}s sized to the traffic. A buffer returned by a
@@ -67,21 +76,23 @@ import java.util.Objects;
  *       still returned, and writes go on.</li>
  * </ul>
  */
-public final class AsyncSocket implements AutoCloseable {
-    private final Registration registration;
-    private final Inbound inbound;
-    private final Outbound outbound;
-    private final InetSocketAddress local;
-    private final InetSocketAddress remote;
+public final class AsyncSocket implements AutoCloseable, LoopBound {
+    /** The socket channel: the bottom of {@link #stream}, which knows when bytes last arrived. */
+    private final SocketStream transport;
+    /** What reads and writes go through: the transport, or TLS over it after {@link #startTls}. */
+    private ByteStream stream;
+    private Inbound inbound;
+    private final SocketAddress local;
+    private final SocketAddress remote;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
-        this.registration = registration;
-        this.outbound = new Outbound(channel, registration);
-        this.inbound = new Inbound(channel, registration, outbound::flushBeforeReading);
-        this.local = (InetSocketAddress) channel.getLocalAddress();
-        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.transport = new SocketStream(channel, registration);
+        this.stream = transport;
+        this.inbound = new Inbound(transport, registration.source().budget());
+        this.local = channel.getLocalAddress();
+        this.remote = channel.getRemoteAddress();
     }
 
     /** Connects to {@code host:port}, parking until connected or {@code timeout} has passed. */
@@ -89,17 +100,26 @@ public final class AsyncSocket implements AutoCloseable {
         return connect(new InetSocketAddress(host, port), timeout);
     }
 
-    public static AsyncSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+    /**
+     * Connects to {@code address}: an {@link InetSocketAddress} for TCP, a
+     * {@link UnixDomainSocketAddress} for a Unix domain socket. Parks until connected or
+     * {@code timeout} has passed. Call from a task.
+     */
+    public static AsyncSocket connect(SocketAddress address, Duration timeout) throws IOException {
+        Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
-        SocketChannel channel = SocketChannel.open();
+        Task.current(); // a clear error outside a task, before a channel is opened
+        boolean unix = address instanceof UnixDomainSocketAddress;
+        SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
             Registration registration = new Registration(channel);
             long deadline = registration.loop().now() + timeout.toNanos();
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!unix) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             if (!channel.connect(address)) {
-                while (!channel.finishConnect()) {
-                    registration.await(SelectionKey.OP_CONNECT, deadline, "connect to " + address);
-                }
+                registration.untilReady(SelectionKey.OP_CONNECT, deadline, "connect to " + describe(address),
+                        () -> channel.finishConnect() ? Boolean.TRUE : null);
                 // a connected socket reports no OP_CONNECT, but epoll would keep waking for it
                 registration.removeInterest(SelectionKey.OP_CONNECT);
             }
@@ -110,15 +130,102 @@ public final class AsyncSocket implements AutoCloseable {
         }
     }
 
-    /** Wraps a connection that {@link AsyncServerSocket#accept()} took. */
+    /**
+     * Connects to {@code host:port} over TLS: connects, then runs the handshake, all within
+     * {@code timeout} (and the options' handshake timeout). The server's certificate must be trusted
+     * by {@code tls} and, unless {@link TlsOptions#withoutHostnameVerification()}, name {@code host}.
+     *
+     * <pre>{@code
+     * try (AsyncSocket socket = AsyncSocket.connect("example.org", 443, Duration.ofSeconds(5), TlsOptions.client())) {
+     *     socket.write("HEAD / HTTP/1.1\r\nHost: example.org\r\nConnection: close\r\n\r\n");
+     *     String status = socket.readLine(1000);
+     * }
+     * }</pre>
+     *
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails (untrusted certificate, wrong name...)
+     */
+    public static AsyncSocket connect(String host, int port, Duration timeout, TlsOptions tls) throws IOException {
+        Objects.requireNonNull(tls, "tls");
+        if (!tls.isClient()) {
+            throw new IllegalArgumentException("connect needs client TLS options (TlsOptions.client...), not " + tls);
+        }
+        Task.current();
+        long started = System.nanoTime();
+        AsyncSocket socket = connect(new InetSocketAddress(host, port), timeout);
+        try {
+            long left = timeout.toNanos() - (System.nanoTime() - started);
+            socket.startTls(tls, host, socket.loop().now() + Math.max(0, left));
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close("the TLS handshake failed: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Wraps a connected channel: one {@link AsyncServerSocket#accept()} took, or an end of an {@link AsyncSocketPair}. */
     static AsyncSocket accepted(SocketChannel channel) throws IOException {
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (channel.getLocalAddress() instanceof InetSocketAddress) { // no Nagle for Unix sockets to turn off
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             return new AsyncSocket(channel, new Registration(channel));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    // ---- TLS ---------------------------------------------------------------------------------
+
+    /**
+     * Runs a TLS handshake over this connection and from then on reads and writes through TLS
+     * (STARTTLS). A server passes server options and {@code peerHost} {@code null}; a client passes
+     * the host name it expects the certificate to name. Parks until the handshake ends, within the
+     * options' handshake timeout and the read timeout. Call from a task, before reading anything
+     * (bytes already buffered would be plaintext the peer sent before TLS).
+     *
+     * @throws javax.net.ssl.SSLException if the handshake fails; close the socket then
+     */
+    public void startTls(TlsOptions options, String peerHost) throws IOException {
+        requireLoopThread();
+        startTls(options, peerHost, readDeadline());
+    }
+
+    private void startTls(TlsOptions options, String peerHost, long deadline) throws IOException {
+        Objects.requireNonNull(options, "options");
+        requireLoopThread();
+        Task.current();
+        if (tls() != null) {
+            throw new IllegalStateException("TLS is already on for this socket");
+        }
+        if (inbound.hasBuffered()) {
+            throw new IllegalStateException("bytes were read before TLS began: startTls must come first");
+        }
+        int peerPort = remote instanceof InetSocketAddress inet ? inet.getPort() : -1;
+        TlsStream secured = new TlsStream(transport, options.newEngine(options.isClient() ? peerHost : null, peerPort),
+                options, registration().loop());
+        stream = secured;
+        inbound = new Inbound(secured, registration().source().budget());
+        secured.handshake(deadline);
+    }
+
+    /** Whether reads and writes go through TLS. */
+    public boolean isTls() {
+        requireLoopThread();
+        return tls() != null;
+    }
+
+    /** The TLS session (protocol, cipher suite, peer certificates), or {@code null} without TLS. */
+    public SSLSession tlsSession() {
+        requireLoopThread();
+        return tls() == null ? null : tls().engine().getSession();
+    }
+
+    /** The application protocol ALPN agreed on, or {@code null} (no TLS, or no ALPN). */
+    public String applicationProtocol() {
+        requireLoopThread();
+        String protocol = tls() == null ? null : tls().engine().getApplicationProtocol();
+        return protocol == null || protocol.isEmpty() ? null : protocol;
     }
 
     // ---- reading -----------------------------------------------------------------------------
@@ -179,7 +286,7 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public void write(ByteBuf data) throws IOException {
         requireLoopThread();
-        outbound.write(data, writeDeadline());
+        stream.send(data, writeDeadline());
     }
 
     public void write(byte[] bytes) throws IOException {
@@ -203,41 +310,45 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public boolean tryWrite(String text) throws IOException {
         requireLoopThread();
-        if (!outbound.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
+        if (!stream.hasRoomFor(ByteBufUtil.utf8Bytes(text))) {
             return false;
         }
-        outbound.enqueue(ByteBufUtil.writeUtf8(Inbound.ALLOCATOR, text));
+        stream.sendNow(ByteBufUtil.writeUtf8(Inbound.ALLOCATOR, text));
         return true;
     }
 
     /** Writes the queue out now, then parks until every byte written so far has been handed to the kernel. */
     public void flush() throws IOException {
         requireLoopThread();
-        outbound.waitUntilPendingAtMost(0, writeDeadline(), "flush");
+        stream.awaitQueuedAtMost(0, writeDeadline(), "flush");
     }
 
     /** Parks until the bytes queued are at or under the low-water mark. */
     public void drain() throws IOException {
         requireLoopThread();
-        outbound.waitUntilPendingAtMost(outbound.lowWater(), writeDeadline(), "drain");
+        stream.awaitQueuedAtMost(stream.lowWaterMark(), writeDeadline(), "drain");
     }
 
     /** Bytes written but not yet handed to the kernel. */
     public long pendingWriteBytes() {
         requireLoopThread();
-        return outbound.pendingBytes();
+        return stream.queuedBytes();
     }
 
     /** Sets the write queue's marks, in bytes (defaults: 64 KiB and 256 KiB). */
     public void setWriteBufferWaterMarks(int low, int high) {
         requireLoopThread();
-        outbound.setWaterMarks(low, high);
+        stream.setWaterMarks(low, high);
     }
 
-    /** Flushes, then shuts the output down: the peer reads end-of-stream; this side may still read. */
+    /**
+     * Flushes, then shuts the output down: the peer reads end-of-stream; this side may still read.
+     * Over TLS it first sends {@code close_notify} (TLS 1.3 peers may go on sending; a TLS 1.2 peer
+     * usually answers with its own and stops).
+     */
     public void shutdownOutput() throws IOException {
         requireLoopThread();
-        outbound.shutdownOutput(writeDeadline());
+        stream.sendEof(writeDeadline());
     }
 
     // ---- timeouts, addresses, closing ----------------------------------------------------------
@@ -255,26 +366,26 @@ public final class AsyncSocket implements AutoCloseable {
     }
 
     private long readDeadline() {
-        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + readTimeoutNanos;
+        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + readTimeoutNanos;
     }
 
     private long writeDeadline() {
-        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration.loop().now() + writeTimeoutNanos;
+        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + writeTimeoutNanos;
     }
 
-    /** Any thread: fixed when the socket was made. */
-    public InetSocketAddress localAddress() {
+    /** This end's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
+    public SocketAddress localAddress() {
         return local;
     }
 
-    /** Any thread: fixed when the socket was made. */
-    public InetSocketAddress remoteAddress() {
+    /** The peer's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
+    public SocketAddress remoteAddress() {
         return remote;
     }
 
     public boolean isOpen() {
         requireLoopThread();
-        return registration.isOpen();
+        return registration().isOpen();
     }
 
     /**
@@ -294,46 +405,67 @@ public final class AsyncSocket implements AutoCloseable {
      */
     public void close(String reason) {
         requireLoopThread();
-        if (registration.isOpen()) {
-            outbound.writeBeforeClose();
-            registration.close(reason);
+        if (registration().isOpen()) {
+            stream.close(reason); // over TLS: a close_notify first, if it can go without waiting
             inbound.release();
-            outbound.releaseAll();
         }
     }
 
     /** Refuses, before any change, a call from another thread while the loop runs. */
     private void requireLoopThread() {
-        LoopThread.require(registration.loop(), this);
+        LoopThread.require(registration().loop(), this);
     }
 
     /** The server began shutting down: read-side waits end with a {@link ServerShuttingDownException}. */
     void endReadWaits(String reason) {
-        registration.endReadWaits(reason);
+        registration().endReadWaits(reason);
     }
 
     /** When the last byte arrived, on the loop's clock. */
     long lastReadAt() {
-        return inbound.lastReadAt();
+        return transport.lastReadAt();
     }
 
     Loop loop() {
-        return registration.loop();
+        return registration().loop();
     }
 
     Registration registration() {
-        return registration;
+        return transport.registration();
+    }
+
+    /** The TLS layer, or {@code null}: a type test, not a field (an idle plain socket carries no more). */
+    private TlsStream tls() {
+        return stream instanceof TlsStream secured ? secured : null;
     }
 
     /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
     long writeCalls() {
-        return outbound.writeCalls();
+        return transport.writeCalls();
+    }
+
+    /** What reads and writes go through: the channel, or TLS over it. */
+    ByteStream stream() {
+        return stream;
+    }
+
+    /** This socket's channel as a {@link ByteStream}, under TLS if any. */
+    ByteStream transport() {
+        return transport;
+    }
+
+    /** An address as people read it: {@code host:port}, or {@code unix:path} ({@code unix:(unnamed)}). */
+    static String describe(SocketAddress address) {
+        if (address instanceof UnixDomainSocketAddress unix) {
+            String path = unix.getPath().toString();
+            return "unix:" + (path.isEmpty() ? "(unnamed)" : path);
+        }
+        return String.valueOf(address);
     }
 
     /** Any thread (from another one, the "closed" part may be a moment late): for logs and dumps. */
     @Override
     public String toString() {
-        SocketAddress peer = remote;
-        return "AsyncSocket[" + local + " <-> " + peer + (registration.isOpen() ? "" : ", closed") + "]";
+        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (registration().isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -30,22 +30,25 @@ import java.time.Duration;
  *
  * <p>Loop-thread only.
  */
-final class Connection {
+final class Connection implements java.util.concurrent.Callable<Void> {
     private final AsyncServer server;
     private final AsyncSocket socket;
     private final Loop loop;
     private final long idleNanos;
+    /** Server TLS options, or {@code null} for plain connections. */
+    private final TlsOptions tls;
     private final Runnable checkIdle = this::checkIdle;
     private Task<Void> task;
     private Handle idleTimer;
     private String closedBecause;
     private boolean ended;
 
-    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
+    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout, TlsOptions tls) {
         this.server = server;
         this.socket = socket;
         this.loop = socket.loop();
         this.idleNanos = idleTimeout.toNanos();
+        this.tls = tls;
     }
 
     /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
@@ -56,10 +59,17 @@ final class Connection {
         }
     }
 
-    /** The body of the connection's task. */
-    void run(Handler handler) {
+    /**
+     * The body of the connection's task, spawned as is (no wrapper lambda): an idle connection's
+     * parked stack holds two frames fewer (no spawn lambda, no Routine adapter).
+     */
+    @Override
+    public Void call() {
         try {
-            handler.handle(socket);
+            if (tls != null) {
+                socket.startTls(tls, null); // a failure is a peer problem: one line below, the socket closed
+            }
+            server.handler().handle(socket);
             socket.flush(); // what the handler wrote reaches the peer before the close
         } catch (ServerShuttingDownException stopping) { // the handler let the shutdown end it: no failure
             flushQuietly();
@@ -75,6 +85,7 @@ final class Connection {
         } catch (Exception handlerBug) {
             server.handlerFailed(describe(handlerBug.toString()), handlerBug);
         }
+        return null;
     }
 
     private void flushQuietly() {
@@ -123,6 +134,6 @@ final class Connection {
     }
 
     private String describe(String what) {
-        return "connection from " + socket.remoteAddress() + ": " + what;
+        return "connection from " + AsyncSocket.describe(socket.remoteAddress()) + ": " + what;
     }
 }

@@ -6,25 +6,19 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The reading half of an {@link AsyncSocket}: bytes from the channel into pooled direct buffers,
- * and the bytes received but not yet consumed ({@code pending}) by {@code readExactly} and
- * {@code readLine}.
+ * The framing of an {@link AsyncSocket}'s input, over any {@link ByteStream} (a socket, TLS over
+ * it...): the bytes received but not yet consumed ({@code pending}) by {@code readExactly} and
+ * {@code readLine}. Written once for every transport.
  *
  * <h2>Invariants</h2>
  * <ul>
- *   <li>{@code pending} is {@code null} or readable: an idle connection holds no buffer. A buffer
- *       is allocated only once readiness says data is there, and released if the read finds none.</li>
- *   <li>{@code mayHaveMore} is false after a read that did not fill its buffer: the socket is then
- *       most likely drained, so the next read waits for readiness first instead of paying a
- *       {@code read} syscall that returns 0 (Netty stops reading on such a read too).</li>
+ *   <li>{@code pending} is {@code null} or readable: an idle connection holds no buffer.</li>
  *   <li>Every buffer handed out is owned by the caller; every other one is released here.</li>
  * </ul>
  * Loop-thread only.
@@ -32,25 +26,17 @@ import java.nio.charset.StandardCharsets;
 final class Inbound {
     static final ByteBufAllocator ALLOCATOR = Net.allocator();
 
-    private final SocketChannel channel;
-    private final Registration registration;
-    /** Run before each read system call: the socket's queued output is flushed then. */
-    private final Runnable beforeReading;
+    private final ByteStream stream;
+    /** The loop's work budget: a read served from what is buffered is work done without waiting. */
     private final StepBudget budget;
-    private final ReadSizer sizer = new ReadSizer();
     private ByteBuf pending;
     private boolean endOfStream;
-    private boolean mayHaveMore = true;
     private boolean skippingLine;
-    private long lastReadAt;
     private CharsetDecoder utf8;
 
-    Inbound(SocketChannel channel, Registration registration, Runnable beforeReading) {
-        this.channel = channel;
-        this.registration = registration;
-        this.beforeReading = beforeReading;
-        this.budget = registration.source().budget();
-        this.lastReadAt = registration.loop().now();
+    Inbound(ByteStream stream, StepBudget budget) {
+        this.stream = stream;
+        this.budget = budget;
     }
 
     /** Some bytes, in a buffer the caller now owns; {@code null} at the end of the stream. */
@@ -64,24 +50,16 @@ final class Inbound {
         return receive(deadline);
     }
 
-    /** Bytes from the channel, parking until some come; {@code null} at the end of the stream. */
+    /** Bytes from the stream, parking until some come; {@code null} at the end of the stream. */
     private ByteBuf receive(long deadline) throws IOException {
-        while (awaitReadable(deadline)) {
-            int size = sizer.nextSize();
-            ByteBuf buffer = ALLOCATOR.directBuffer(size);
-            boolean handedOver = false;
-            try {
-                if (readOnce(buffer, size) > 0) {
-                    handedOver = true;
-                    return buffer;
-                }
-            } finally {
-                if (!handedOver) {
-                    buffer.release();
-                }
-            }
+        if (endOfStream) {
+            return null;
         }
-        return null;
+        ByteBuf bytes = stream.receiveSome(deadline);
+        if (bytes == null) {
+            endOfStream = true;
+        }
+        return bytes;
     }
 
     /** Reads into the caller's buffer, at most its writable bytes; -1 at the end of the stream. */
@@ -97,13 +75,14 @@ final class Inbound {
             releasePendingIfEmpty();
             return n;
         }
-        while (awaitReadable(deadline)) {
-            int n = readOnce(target, room);
-            if (n > 0) {
-                return n;
-            }
+        if (endOfStream) {
+            return -1;
         }
-        return -1;
+        int n = stream.receiveInto(target, deadline);
+        if (n < 0) {
+            endOfStream = true;
+        }
+        return n;
     }
 
     /** Exactly {@code n} bytes, in a buffer the caller owns; an {@link EOFException} if they never come. */
@@ -226,41 +205,6 @@ final class Inbound {
         return utf8;
     }
 
-    /** Parks until the channel is likely readable; {@code false} once the stream has ended. */
-    private boolean awaitReadable(long deadline) throws IOException {
-        registration.requireOpen();
-        if (endOfStream) {
-            return false;
-        }
-        // what this socket's task wrote goes out before each read system call: the peer can answer
-        // meanwhile (a 64 KiB echo would otherwise find the socket drained and park once per message)
-        beforeReading.run();
-        if (mayHaveMore) {
-            budget.spend(); // a read without waiting: past the step's budget, yield first
-            registration.requireOpen(); // the yield let other tasks run: one may have closed the socket
-            return !endOfStream;
-        }
-        registration.await(SelectionKey.OP_READ, deadline, "read");
-        mayHaveMore = true;
-        budget.spend(); // the first unit of the new step: never yields
-        return true;
-    }
-
-    /** One non-blocking read of at most {@code max} bytes into {@code target}; returns what it got. */
-    private int readOnce(ByteBuf target, int max) throws IOException {
-        int n = target.writeBytes(channel, max);
-        if (n < 0) {
-            endOfStream = true;
-        } else if (n == 0) {
-            mayHaveMore = false;
-        } else {
-            sizer.record(n);
-            mayHaveMore = n == max;
-            lastReadAt = registration.loop().now();
-        }
-        return n;
-    }
-
     /** Adds {@code more} (which this takes ownership of) after the pending bytes. */
     private void append(ByteBuf more) {
         if (pending == null) {
@@ -294,13 +238,13 @@ final class Inbound {
         }
     }
 
-    boolean isEndOfStream() {
-        return endOfStream && pending == null;
+    /** Whether bytes were received and not consumed yet. */
+    boolean hasBuffered() {
+        return pending != null;
     }
 
-    /** When the last byte arrived, on the loop's clock: what an idle timeout looks at. */
-    long lastReadAt() {
-        return lastReadAt;
+    boolean isEndOfStream() {
+        return endOfStream && pending == null;
     }
 
     /** Releases what is buffered; called once the socket is closed. */

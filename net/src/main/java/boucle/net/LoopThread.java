@@ -14,17 +14,9 @@ final class LoopThread {
 
     /** Fails when {@code loop} runs on another thread than the caller's. */
     static void require(Loop loop, Object what) {
-        if (loop.isRunning() && !runsHere(loop)) {
+        if (loop.runsOnAnotherThread()) {
             throw new IllegalStateException(what + " belongs to a loop that runs on another thread; from thread '"
                     + Thread.currentThread().getName() + "' hand the call to it with loop.callSoonThreadsafe(...)");
-        }
-    }
-
-    private static boolean runsHere(Loop loop) {
-        try {
-            return Loop.current() == loop;
-        } catch (IllegalStateException noLoopHere) {
-            return false;
         }
     }
 }

@@ -53,14 +53,24 @@ public final class Net {
         FastThreadLocalThread.runWithFastThreadLocal(body);
     }
 
-    /** A new loop that waits on a selector as well as on timers and {@code callSoonThreadsafe}. */
+    /**
+     * A new loop that waits on a selector as well as on timers and {@code callSoonThreadsafe}.
+     *
+     * @throws IllegalStateException naming the JVM flag to add, if {@code jdk.internal.vm} is not exported
+     */
     public static Loop newLoop() {
-        return new Loop(new SelectorEventSource());
+        return newLoop(Clock.SYSTEM);
     }
 
-    /** The same, with a given clock (tests drive timers with a fake one). */
+    /** The same, with a given clock (tests drive timers with a {@link boucle.core.VirtualClock}). */
     public static Loop newLoop(Clock clock) {
-        return new Loop(clock, new SelectorEventSource());
+        SelectorEventSource selector = new SelectorEventSource();
+        try {
+            return new Loop(clock, selector);
+        } catch (RuntimeException e) { // e.g. the JVM flag is missing: say so, and leak no selector
+            selector.close();
+            throw e;
+        }
     }
 
     /** The selector event source of the running loop, or a clear error. */

@@ -56,7 +56,7 @@ import java.util.Arrays;
  * </ul>
  * Loop-thread only.
  */
-final class Outbound {
+final class Outbound implements Registration.WritableListener, Runnable {
     static final int DEFAULT_LOW_WATER = 64 * 1024;
     static final int DEFAULT_HIGH_WATER = 256 * 1024;
 
@@ -80,7 +80,7 @@ final class Outbound {
         this.channel = channel;
         this.registration = registration;
         this.source = registration.source();
-        registration.flushWith(this);
+        registration.onWritable(this); // no lambda: an idle connection carries no extra object
     }
 
     void setWaterMarks(int low, int high) {
@@ -148,6 +148,17 @@ final class Outbound {
     }
 
     /** Called by the loop when the channel is writable: writes the queue out as far as it goes. */
+    @Override
+    public void channelWritable() {
+        flushFromLoop();
+    }
+
+    /** The turn-end flush ({@link SelectorEventSource#flushAtTurnEnd}). */
+    @Override
+    public void run() {
+        flushAtTurnEnd();
+    }
+
     void flushFromLoop() {
         writeKeepingFailure();
         registration.wakeWriter();

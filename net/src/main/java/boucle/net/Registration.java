@@ -12,10 +12,13 @@ import java.nio.channels.SelectionKey;
  * One channel's place in the selector: its one {@link SelectionKey} (registered once, when the
  * channel joins the loop, never per wait) and the tasks parked on it, at most one per direction.
  *
- * <h2>The shape of every blocking operation</h2>
+ * <h2>The shape of every blocking operation, written once</h2>
+ * {@link #untilReady} is the loop of every blocking call (connect, accept, read, datagrams):
  * <pre>{@code
- * while ((n = channel.read(buffer)) == 0) {   // try the non-blocking operation
- *     registration.await(OP_READ, deadline);  // would block: wait for readiness, then retry
+ * for (;;) {
+ *     T result = attempt.tryOnce();           // try the non-blocking operation
+ *     if (result != null) return result;
+ *     await(op, deadline, what);              // would block: wait for readiness, then retry
  * }
  * }</pre>
  * {@link #await} takes the direction's slot, adds the interest op if it is missing, parks, and
@@ -29,9 +32,26 @@ import java.nio.channels.SelectionKey;
  * per read. {@code OP_WRITE} stays set only while output is pending, since a writable socket
  * would otherwise wake the selector on every turn.
  *
+ * <h2>It knows no socket type</h2>
+ * Readiness wakes the task parked in that direction; a writable channel with no writer parked
+ * runs the {@link #onWritable} callback instead, which is how an {@link Outbound} writes its queue
+ * out in the background. Nothing here knows TCP, TLS or datagrams.
+ *
  * <p>Loop-thread only.
  */
 final class Registration {
+    /** What the loop calls when the channel is writable and no task waits to write. */
+    @FunctionalInterface
+    interface WritableListener {
+        void channelWritable();
+    }
+
+    /** One non-blocking try of an operation: its result, or {@code null} if it would block. */
+    @FunctionalInterface
+    interface Attempt<T> {
+        T tryOnce() throws IOException;
+    }
+
     /** The deadline of a wait that has none. */
     static final long NO_DEADLINE = Long.MIN_VALUE;
     private static final int READ_SIDE = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
@@ -41,8 +61,8 @@ final class Registration {
     private final SelectorEventSource source;
     private final SelectableChannel channel;
     private final SelectionKey key;
-    /** Flushed by the loop when the channel turns writable; {@code null} for a listening socket. */
-    private Outbound outbound;
+    /** Run by the loop when the channel turns writable (a queue to write out); {@code null} if none. */
+    private WritableListener writable;
     private Task<?> reader;
     private Task<?> writer;
     private int interest;
@@ -65,8 +85,12 @@ final class Registration {
         this.key = channel.register(source.selector(), 0, this);
     }
 
-    void flushWith(Outbound outbound) {
-        this.outbound = outbound;
+    /**
+     * What the loop runs when the channel is writable: it writes what is queued, and itself drops
+     * {@code OP_WRITE} once nothing is (and wakes a writer waiting for the queue to drain).
+     */
+    void onWritable(WritableListener writable) {
+        this.writable = writable;
     }
 
     Loop loop() {
@@ -114,6 +138,20 @@ final class Registration {
         requireOpen();
         if (timer != null && timer.hasRun()) {
             throw new SocketTimeoutException("timed out waiting to " + what);
+        }
+    }
+
+    /**
+     * Tries {@code attempt} until it does not return {@code null}, parking for {@code op} readiness
+     * between tries: the one would-block loop of every blocking call. Call from a task.
+     */
+    <T> T untilReady(int op, long deadline, String what, Attempt<T> attempt) throws IOException {
+        for (;;) {
+            T result = attempt.tryOnce();
+            if (result != null) {
+                return result;
+            }
+            await(op, deadline, what);
         }
     }
 
@@ -209,8 +247,8 @@ final class Registration {
             }
         }
         if ((ops & WRITE_SIDE) != 0) {
-            if (outbound != null && outbound.hasPending()) {
-                outbound.flushFromLoop(); // removes OP_WRITE itself once empty, wakes the writer
+            if (writable != null) {
+                writable.channelWritable(); // removes OP_WRITE itself once its queue is empty, wakes the writer
             } else if (writer != null) {
                 writer.wake();
             } else {

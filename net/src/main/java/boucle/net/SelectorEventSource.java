@@ -46,7 +46,7 @@ final class SelectorEventSource implements EventSource {
     private final Selector selector;
     private final StepBudget budget = new StepBudget(UNITS_PER_STEP);
     /** The queues written to during this turn, written out at the start of the next poll. */
-    private final ArrayList<Outbound> toFlush = new ArrayList<>();
+    private final ArrayList<Runnable> toFlush = new ArrayList<>();
     /** The array of one gathering write, shared by the loop's sockets (one write at a time); holds no buffer between writes. */
     private ByteBuffer[] gather;
     private final Consumer<SelectionKey> collect = this::collect;
@@ -75,9 +75,12 @@ final class SelectorEventSource implements EventSource {
         return budget;
     }
 
-    /** Lists {@code outbound} to be written out when the turn ends; it lists itself once per turn. */
-    void flushAtTurnEnd(Outbound outbound) {
-        toFlush.add(outbound);
+    /**
+     * Lists {@code flush} to run when the turn ends, before the loop waits: a socket's queue lists
+     * its flush once per turn. A plain callback: this side knows no socket type.
+     */
+    void flushAtTurnEnd(Runnable flush) {
+        toFlush.add(flush);
     }
 
     ByteBuffer[] gatherBuffers() {
@@ -114,7 +117,7 @@ final class SelectorEventSource implements EventSource {
             return false;
         }
         for (int i = 0; i < count; i++) {
-            toFlush.get(i).flushAtTurnEnd(); // wakes no task: the timeout the loop chose still holds
+            toFlush.get(i).run(); // wakes no task: the timeout the loop chose still holds
         }
         toFlush.clear();
         return true;

@@ -32,9 +32,26 @@
  *   <li><b>One key per channel, one waiter per direction.</b> A channel is registered once; its
  *       key's attachment ({@code Registration}) holds at most one reading and one writing task. A
  *       second task waiting in the same direction is an {@link java.lang.IllegalStateException}.</li>
- *   <li><b>Every blocking call has one shape:</b> try the non-blocking operation; on would-block,
- *       take the direction's slot, park, give the slot back in {@code finally}; retry. So a wait
- *       ended by data, timeout, cancellation or close leaves nothing behind.</li>
+ *   <li><b>Every blocking call has one shape, written once</b> ({@code Registration.untilReady}):
+ *       try the non-blocking operation; on would-block, take the direction's slot, park, give the
+ *       slot back in {@code finally}; retry. Connect, accept, stream reads and datagrams all go
+ *       through it, so a wait ended by data, timeout, cancellation or close leaves nothing behind.</li>
+ *   <li><b>One transport seam</b> (trio's {@code Stream} / {@code SSLStream}): under
+ *       {@link AsyncSocket} is a {@code ByteStream}. {@code SocketStream} is a TCP or Unix channel
+ *       (reads into adaptive direct buffers, writes through {@code Outbound}'s queue and
+ *       backpressure); {@code TlsStream} wraps any other stream with the JDK's
+ *       {@link javax.net.ssl.SSLEngine} ({@code TlsCodec}: wrap and unwrap on buffers). Framing
+ *       ({@code readExactly}, {@code readLine}), timeouts and half-close are written once above it,
+ *       so they behave the same over TCP, Unix sockets and TLS. The selector side knows no socket
+ *       type: a writable channel runs a plain callback.</li>
+ *   <li><b>TLS</b> ({@link TlsOptions}, {@link AsyncServer.Builder#tls}, {@link AsyncSocket#connect(String,
+ *       int, java.time.Duration, TlsOptions)}, {@link AsyncSocket#startTls}): TLS 1.3 and 1.2, hostname
+ *       verification on by default for clients, a handshake timeout, {@code close_notify} on close
+ *       and on {@code shutdownOutput}, an alert sent to a peer that fails the handshake. The engine
+ *       sees only heap buffers (the JDK's engine is several times slower on direct ones); its
+ *       delegated tasks run inline, or on a worker thread if asked.</li>
+ *   <li><b>Datagrams</b> ({@link AsyncDatagramSocket}): the same registration and wait shape, no
+ *       stream: one receive, one datagram, truncation reported.</li>
  *   <li><b>Interest ops change only when needed.</b> {@code OP_READ} is added when a reader parks
  *       and dropped lazily when it fires with no reader; {@code OP_WRITE} is set only while output
  *       is queued. A task reading in a loop pays no {@code epoll_ctl} per read.</li>
@@ -72,5 +89,16 @@
  * thread while the loop runs before it changes anything (addresses, ports and
  * {@link AsyncServer#shutdownThreadsafe()} excepted): from another thread, go through
  * {@link boucle.core.Loop#callSoonThreadsafe}.
+ *
+ * <h2>Every core</h2>
+ * A {@link LoopGroup} runs N loops, each on its own thread with its own selector; a
+ * {@link GroupServer} accepts on the first and hands each connection, before any selector knows
+ * it, to the next loop in turn, where an {@link AsyncServer} of that loop serves it for its whole
+ * life. Loops share nothing on the echo path: no lock, no counter (unless {@code maxConnections}
+ * is set: one post back to the first loop per connection that ends), and each loop's thread has
+ * its own cache in Netty's pooled allocator, whose arenas (2 per core) outnumber the loops; what
+ * crosses goes through
+ * {@code callSoonThreadsafe}. Sockets (stream, TLS, Unix or datagram) and servers are
+ * {@link boucle.core.LoopBound}: they never cross.
  */
 package boucle.net;

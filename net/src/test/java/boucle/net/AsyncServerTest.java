@@ -1,5 +1,7 @@
 package boucle.net;
 
+import boucle.test.LineClient;
+import boucle.test.LogCapture;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,7 +56,7 @@ class AsyncServerTest {
 
     @Test
     void boundToPortZeroTellsTheChosenPort() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> { }).port(0))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> { }).port(0))) {
             assertTrue(server.port() > 0);
         }
     }
@@ -62,13 +64,13 @@ class AsyncServerTest {
     @Test
     void handlerThatThrowsClosesOnlyItsConnectionAndIsLoggedOnce() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)));
-             Socket calm = server.connect(); Socket crasher = server.connect()) {
+        try (LogCapture log = LogCapture.of("boucle.net"); BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)));
+             Socket calm = LineClient.openSocket(server.port()); Socket crasher = LineClient.openSocket(server.port())) {
             send(calm, "before\n");
             assertEquals("before", lines(calm).readLine());
             send(crasher, "boom\n");
             assertEquals(-1, crasher.getInputStream().read(), "the crashing handler's connection is closed");
-            var record = log.await("a handler failed");
+            var record = log.await("a handler failed", java.time.Duration.ofSeconds(10));
             assertEquals(Level.WARNING, record.getLevel());
             assertTrue(record.getThrown().getMessage().contains("on purpose"));
             send(calm, "after\n");
@@ -79,16 +81,16 @@ class AsyncServerTest {
 
     @Test
     void peerThatResetsClosesOnlyItsConnection() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             while (true) {
                 connection.write("z".repeat(10_000)); // until the peer is gone
             }
         }))) {
-            try (Socket resetter = server.connect()) {
+            try (Socket resetter = LineClient.openSocket(server.port())) {
                 resetter.getInputStream().readNBytes(50_000);
                 resetter.setSoLinger(true, 0);
             }
-            try (Socket other = server.connect()) {
+            try (Socket other = LineClient.openSocket(server.port())) {
                 assertEquals(50_000, other.getInputStream().readNBytes(50_000).length, "the server still serves");
             }
         }
@@ -97,9 +99,9 @@ class AsyncServerTest {
     @Test
     void idleTimeoutClosesASilentClientButNotABusyOne() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(
+        try (LogCapture log = LogCapture.of("boucle.net"); BackgroundServer server = BackgroundServer.start(
                 AsyncServer.builder(lineEcho(events)).idleTimeout(Duration.ofMillis(1000)));
-             Socket silent = server.connect(); Socket busy = server.connect()) {
+             Socket silent = LineClient.openSocket(server.port()); Socket busy = LineClient.openSocket(server.port())) {
             BufferedReader busyLines = lines(busy);
             CountDownLatch silentClosed = new CountDownLatch(1);
             Thread watcher = new Thread(() -> {
@@ -122,21 +124,21 @@ class AsyncServerTest {
             assertTrue(silentClosed.await(10, TimeUnit.SECONDS), "the silent client was closed");
             send(busy, "still here\n");
             assertEquals("still here", busyLines.readLine());
-            assertTrue(log.await("idle timeout").getMessage().contains("nothing received for 1000 ms"));
+            assertTrue(log.await("idle timeout", java.time.Duration.ofSeconds(10)).getMessage().contains("nothing received for 1000 ms"));
         }
     }
 
     @Test
     void maxConnectionsHoldsTheNextClientUntilASlotFrees() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)).maxConnections(2))) {
-            Socket first = server.connect();
-            Socket second = server.connect();
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)).maxConnections(2))) {
+            Socket first = LineClient.openSocket(server.port());
+            Socket second = LineClient.openSocket(server.port());
             send(first, "1\n");
             assertEquals("1", lines(first).readLine()); // "got 1" is recorded before the reply: in order
             send(second, "2\n");
             assertEquals("2", lines(second).readLine());
-            try (Socket third = server.connect()) { // completes in the kernel's backlog
+            try (Socket third = LineClient.openSocket(server.port())) { // completes in the kernel's backlog
                 send(third, "3\n");
                 assertEquals(2, server.connectionCount(), "the third waits in the backlog");
                 assertTrue(!events.contains("got 3"));
@@ -153,18 +155,18 @@ class AsyncServerTest {
     void shutdownLetsAnInFlightExchangeFinish() throws Exception {
         CountDownLatch requestRead = new CountDownLatch(1);
         Event workDone = new Event();
-        TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             String request = connection.readLine(100);
             requestRead.countDown();
             workDone.await(); // still working on it when shutdown begins
             connection.write("reply to " + request + "\n");
         }).shutdownGrace(Duration.ofSeconds(10)));
-        try (Socket client = server.connect()) {
+        try (Socket client = LineClient.openSocket(server.port())) {
             send(client, "question\n");
             assertTrue(requestRead.await(10, TimeUnit.SECONDS));
             server.shutdown();
             assertThrows(ConnectException.class, () -> eventuallyRefused(server.port()));
-            server.onLoop(() -> {
+            server.background().call(() -> {
                 workDone.set();
                 return null;
             });
@@ -178,8 +180,8 @@ class AsyncServerTest {
     void shutdownEndsAParkedReadAtOnceSoIdleClientsCostNoGrace() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
         CountDownLatch bothParked = new CountDownLatch(2);
-        try (LogCapture log = new LogCapture()) {
-            TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (LogCapture log = LogCapture.of("boucle.net")) {
+            BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
                 bothParked.countDown();
                 String first = connection.readLine(100);
                 if ("polite".equals(first)) {
@@ -193,7 +195,7 @@ class AsyncServerTest {
                     connection.readLine(100); // lets the signal end it: a quiet end, not a failure
                 }
             }).shutdownGrace(Duration.ofHours(1))); // waiting for the grace would fail the test
-            try (Socket polite = server.connect(); Socket plain = server.connect()) {
+            try (Socket polite = LineClient.openSocket(server.port()); Socket plain = LineClient.openSocket(server.port())) {
                 send(polite, "polite\n");
                 send(plain, "plain\n");
                 assertTrue(bothParked.await(10, TimeUnit.SECONDS));
@@ -214,8 +216,8 @@ class AsyncServerTest {
     }
 
     /** Whether {@code count} connection tasks are parked on their socket (in a read). */
-    private static boolean parkedInRead(TestServer server, int count) throws Exception {
-        return server.onLoop(() -> server.loop().tasks().stream()
+    private static boolean parkedInRead(BackgroundServer server, int count) throws Exception {
+        return server.background().call(() -> server.loop().tasks().stream()
                 .filter(task -> task.name().startsWith("connection") && task.state() == boucle.core.Task.State.PARKED
                         && task.waitingOn() instanceof Registration)
                 .count() == count);
@@ -224,14 +226,14 @@ class AsyncServerTest {
     @Test
     void shutdownFromAnotherThreadIsRefusedBeforeItClosesAnything() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)))) {
-            try (Socket before = server.connect()) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)))) {
+            try (Socket before = LineClient.openSocket(server.port())) {
                 send(before, "hello\n");
                 assertEquals("hello", lines(before).readLine()); // the loop runs
             }
             assertThrows(IllegalStateException.class, () -> server.server().shutdown());
             assertThrows(IllegalStateException.class, () -> server.server().close());
-            try (Socket after = server.connect()) {
+            try (Socket after = LineClient.openSocket(server.port())) {
                 send(after, "still listening\n");
                 assertEquals("still listening", lines(after).readLine());
             }
@@ -241,8 +243,8 @@ class AsyncServerTest {
     @Test
     void shutdownThreadsafeStopsTheServerFromAnyThread() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)));
-        try (Socket client = server.connect()) {
+        BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)));
+        try (Socket client = LineClient.openSocket(server.port())) {
             send(client, "hi\n");
             assertEquals("hi", lines(client).readLine());
             server.server().shutdownThreadsafe().get(10, TimeUnit.SECONDS); // done once serveForever returned
@@ -310,7 +312,7 @@ class AsyncServerTest {
     void shutdownCancelsHandlersStillRunningAfterTheGracePeriod() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
         CountDownLatch handlerStarted = new CountDownLatch(1);
-        TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             handlerStarted.countDown();
             try {
                 connection.readLine(100); // the client never sends
@@ -320,7 +322,7 @@ class AsyncServerTest {
                 events.add("handler's finally ran");
             }
         }).shutdownGrace(Duration.ofMillis(100)));
-        try (Socket client = server.connect()) {
+        try (Socket client = LineClient.openSocket(server.port())) {
             assertTrue(handlerStarted.await(10, TimeUnit.SECONDS));
             server.shutdown();
             server.awaitStopped();
@@ -332,26 +334,26 @@ class AsyncServerTest {
     @Test
     void handlerOutputIsFlushedBeforeTheServerCloses() throws Exception {
         byte[] big = new byte[4 << 20];
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             connection.setWriteBufferWaterMarks(big.length, big.length); // queued, the handler returns at once
             ByteBuf data = io.netty.buffer.Unpooled.wrappedBuffer(big);
             connection.write(data);
-        })); Socket client = server.connect()) {
+        })); Socket client = LineClient.openSocket(server.port())) {
             assertEquals(big.length, client.getInputStream().readAllBytes().length);
         }
     }
 
     @Test
     void peerResetsAreLoggedAsACountPerIntervalNotALineEach() throws Exception {
-        try (LogCapture log = new LogCapture()) {
-            TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (LogCapture log = LogCapture.of("boucle.net")) {
+            BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
                 while (true) {
                     connection.write("z".repeat(10_000)); // until the peer is gone
                 }
             }).logInterval(Duration.ofHours(1)));
             int resets = 20;
             for (int i = 0; i < resets; i++) {
-                try (Socket resetter = server.connect()) {
+                try (Socket resetter = LineClient.openSocket(server.port())) {
                     resetter.getInputStream().readNBytes(20_000);
                     resetter.setSoLinger(true, 0); // close with a reset
                 }
@@ -391,14 +393,14 @@ class AsyncServerTest {
             }
         };
         logger.addHandler(broken);
-        try (TestServer server = new TestServer(AsyncServer.builder(lineEcho(events)))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)))) {
             for (int i = 0; i < 3; i++) {
-                try (Socket crasher = server.connect()) {
+                try (Socket crasher = LineClient.openSocket(server.port())) {
                     send(crasher, "boom\n"); // the handler fails, and logging that fails too
                     assertEquals(-1, crasher.getInputStream().read(), "its connection is closed all the same");
                 }
             }
-            try (Socket calm = server.connect()) {
+            try (Socket calm = LineClient.openSocket(server.port())) {
                 send(calm, "still serving\n");
                 assertEquals("still serving", lines(calm).readLine());
                 assertEquals(1, server.connectionCount(), "the crashers' connections left the count");

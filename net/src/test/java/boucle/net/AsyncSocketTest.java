@@ -21,7 +21,7 @@ class AsyncSocketTest {
         SocketPair.run((client, server) -> {
             assertEquals(client.localAddress(), server.remoteAddress());
             assertEquals(client.remoteAddress(), server.localAddress());
-            assertTrue(client.toString().contains(String.valueOf(server.localAddress().getPort())));
+            assertTrue(client.toString().contains(String.valueOf(((java.net.InetSocketAddress) server.localAddress()).getPort())));
         });
     }
 
@@ -78,6 +78,102 @@ class AsyncSocketTest {
                 }
             });
         });
+    }
+
+    @Test
+    void unixDomainSocketsTakeTheSamePathAsTcp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(directory.resolve("s.sock"));
+        try (Loop loop = Net.newLoop(); AsyncServerSocket listener = AsyncServerSocket.bind(address, 8)) {
+            assertEquals(-1, listener.port());
+            loop.runTask(() -> {
+                boucle.core.Task<AsyncSocket> accepting = loop.spawn(listener::accept);
+                try (AsyncSocket client = AsyncSocket.connect(address, Duration.ofSeconds(5));
+                     AsyncSocket server = accepting.await()) {
+                    assertEquals(address, client.remoteAddress());
+                    assertEquals(address, server.localAddress());
+                    assertTrue(client.toString().contains("unix:" + address.getPath()), client.toString());
+                    client.write("over a Unix socket\n");
+                    assertEquals("over a Unix socket", server.readLine(100));
+                    byte[] big = new byte[1 << 20];
+                    new java.util.Random(7).nextBytes(big);
+                    boucle.core.Task<Void> writing = loop.spawn(() -> {
+                        server.write(big);
+                        server.shutdownOutput();
+                    });
+                    io.netty.buffer.ByteBuf back = client.readExactly(big.length);
+                    try {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(big, io.netty.buffer.ByteBufUtil.getBytes(back));
+                    } finally {
+                        back.release();
+                    }
+                    assertEquals(null, client.read());
+                    writing.await();
+                }
+            });
+        }
+    }
+
+    @Test
+    void framingWorksTheSameOverTls() throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create();
+        try (Loop loop = Net.newLoop(); AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 8)) {
+            loop.runTask(() -> {
+                boucle.core.Task<Void> serving = loop.spawn(() -> {
+                    try (AsyncSocket server = listener.accept()) {
+                        server.startTls(certificate.serverOptions().withApplicationProtocols("boucle/1"), null);
+                        server.write(server.readLine(100).toUpperCase() + "\n");
+                        io.netty.buffer.ByteBuf four = server.readExactly(4);
+                        server.write(four);
+                        byte[] small = new byte[3]; // read(ByteBuf) with less room than a record holds
+                        io.netty.buffer.ByteBuf into = Net.allocator().heapBuffer(3, 3);
+                        StringBuilder pieces = new StringBuilder();
+                        for (int n; (n = server.read(into.clear())) > 0; ) {
+                            into.readBytes(small, 0, n);
+                            pieces.append(new String(small, 0, n, java.nio.charset.StandardCharsets.UTF_8)).append('|');
+                        }
+                        into.release();
+                        server.write(pieces + "\n");
+                        server.flush();
+                    }
+                });
+                try (AsyncSocket client = AsyncSocket.connect("127.0.0.1", listener.port(), Duration.ofSeconds(5),
+                        certificate.clientOptions().withApplicationProtocols("boucle/1"))) {
+                    assertTrue(client.isTls());
+                    assertEquals("boucle/1", client.applicationProtocol());
+                    assertEquals("TLSv1.3", client.tlsSession().getProtocol());
+                    client.write("hello\nabcd");
+                    assertEquals("HELLO", client.readLine(100));
+                    io.netty.buffer.ByteBuf echoed = client.readExactly(4);
+                    assertEquals("abcd", echoed.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    echoed.release();
+                    client.write("0123456");
+                    client.shutdownOutput(); // close_notify: the server's read ends, its answer still comes
+                    assertEquals("012|345|6|", client.readLine(100));
+                    assertEquals(null, client.readLine(100));
+                }
+                serving.await();
+            });
+        }
+    }
+
+    @Test
+    void aTlsClientRefusesAServerItDoesNotTrust() throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create();
+        try (Loop loop = Net.newLoop(); AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 8)) {
+            Throwable refused = assertThrows(TaskFailedException.class, () -> loop.runTask(() -> {
+                loop.spawn(() -> {
+                    try (AsyncSocket server = listener.accept()) {
+                        server.startTls(certificate.serverOptions(), null);
+                    } catch (java.io.IOException expected) {
+                        // the client's alert: certificate_unknown
+                    }
+                });
+                return AsyncSocket.connect("127.0.0.1", listener.port(), Duration.ofSeconds(5), TlsOptions.client());
+            })).getCause();
+            assertInstanceOf(javax.net.ssl.SSLHandshakeException.class, refused);
+            assertEquals(0, loop.tasks().size());
+        }
     }
 
     @Test

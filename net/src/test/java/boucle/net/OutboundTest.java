@@ -1,5 +1,7 @@
 package boucle.net;
 
+import boucle.test.LineClient;
+import boucle.test.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -262,19 +264,19 @@ class OutboundTest {
 
     @Test
     void peerResetWhileTheLoopFlushesEndsTheConnectionAndIsLoggedOnce() throws Exception {
-        try (LogCapture log = new LogCapture(); TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (LogCapture log = LogCapture.of("boucle.net"); BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             connection.setWriteBufferWaterMarks(1 << 20, 1 << 30); // queue everything, never park
             connection.write(new byte[16 << 20]);
             connection.readLine(10); // the loop flushes in the background meanwhile
             connection.write("after the reset\n");
         }))) {
-            try (Socket client = server.connect()) {
+            try (Socket client = LineClient.openSocket(server.port())) {
                 InputStream in = client.getInputStream();
                 in.readNBytes(1024);
                 client.setSoLinger(true, 0); // close with a reset while the server still has data queued
             }
             // the loop's background write or the handler's read meets the reset first: either way, once
-            assertTrue(log.await("reset").getMessage().contains("connection from"), log.messages().toString());
+            assertTrue(log.await("reset", java.time.Duration.ofSeconds(10)).getMessage().contains("connection from"), log.messages().toString());
             assertEquals(1, log.messages().size(), "logged once: " + log.messages());
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import boucle.core.Boucle;
 import boucle.core.Loop;
+import boucle.test.LogCapture;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ class RateLimitedLogTest {
     @Test
     void firstOccurrenceIsLoggedAtOnceTheRestAsOneCountPerInterval() throws Exception {
         AtomicLong now = new AtomicLong();
-        try (LogCapture log = new LogCapture(); Loop loop = Net.newLoop(now::get)) {
+        try (LogCapture log = LogCapture.of("boucle.net"); Loop loop = Net.newLoop(now::get)) {
             loop.runTask(() -> {
                 Duration interval = Duration.ofSeconds(10);
                 RateLimitedLog failures = new RateLimitedLog(LOG, Level.WARNING, "accept on X failed", interval, loop);

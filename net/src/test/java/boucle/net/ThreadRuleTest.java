@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Task;
+import boucle.test.LineClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.BufferedReader;
@@ -42,12 +43,12 @@ class ThreadRuleTest {
     @Test
     void everyPublicMethodFromAForeignThreadIsSafeOrRefusedBeforeAnyChange() throws Exception {
         CompletableFuture<AsyncSocket> handled = new CompletableFuture<>();
-        try (TestServer server = new TestServer(AsyncServer.builder(connection -> {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
             handled.complete(connection);
             for (ByteBuf bytes; (bytes = connection.read()) != null; ) {
                 connection.write(bytes);
             }
-        })); Socket client = server.connect()) {
+        })); Socket client = LineClient.openSocket(server.port())) {
             AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 8);
             try {
                 walkAndCheck(server, listener, client, handled);
@@ -58,13 +59,13 @@ class ThreadRuleTest {
         }
     }
 
-    private static void walkAndCheck(TestServer server, AsyncServerSocket listener, Socket client,
+    private static void walkAndCheck(BackgroundServer server, AsyncServerSocket listener, Socket client,
             CompletableFuture<AsyncSocket> handled) throws Exception {
         {
             AsyncSocket socket = handled.get(10, TimeUnit.SECONDS);
-            Task<AsyncSocket> accepting = server.onLoop(() -> server.loop().spawn(listener::accept));
+            Task<AsyncSocket> accepting = server.background().call(() -> server.loop().spawn(listener::accept));
             awaitParked(server, accepting);
-            awaitParked(server, server.onLoop(() -> server.loop().tasks().stream()
+            awaitParked(server, server.background().call(() -> server.loop().tasks().stream()
                     .filter(task -> task.name().startsWith("connection")).findFirst().orElseThrow()));
 
             Map<String, String> outcomes = new LinkedHashMap<>();
@@ -86,14 +87,14 @@ class ThreadRuleTest {
             assertEquals("ping", new BufferedReader(new InputStreamReader(client.getInputStream(), UTF_8)).readLine());
             try (Socket toListener = new Socket("127.0.0.1", listener.port())) {
                 AsyncSocket accepted = awaitDone(server, accepting);
-                assertEquals(toListener.getLocalPort(), accepted.remoteAddress().getPort());
-                server.onLoop(() -> {
+                assertEquals(toListener.getLocalPort(), ((java.net.InetSocketAddress) accepted.remoteAddress()).getPort());
+                server.background().call(() -> {
                     accepted.close();
                     return null;
                 });
             }
             assertEquals(1, server.connectionCount());
-            try (Socket another = server.connect()) {
+            try (Socket another = LineClient.openSocket(server.port())) {
                 another.getOutputStream().write("pong\n".getBytes(UTF_8));
                 assertEquals("pong", new BufferedReader(new InputStreamReader(another.getInputStream(), UTF_8)).readLine());
             }
@@ -160,20 +161,27 @@ class ThreadRuleTest {
             buffers.add(buffer);
             return buffer;
         }
+        if (type == TlsOptions.class) {
+            try {
+                return TlsOptions.server(javax.net.ssl.SSLContext.getDefault());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new AssertionError("the JDK has a default TLS context", e);
+            }
+        }
         throw new AssertionError("no test argument for a parameter of type " + type + ": add one");
     }
 
-    private static void awaitParked(TestServer server, Task<?> task) throws Exception {
-        for (int i = 0; i < 100_000 && server.onLoop(task::state) != Task.State.PARKED; i++) {
+    private static void awaitParked(BackgroundServer server, Task<?> task) throws Exception {
+        for (int i = 0; i < 100_000 && server.background().call(task::state) != Task.State.PARKED; i++) {
             Thread.onSpinWait();
         }
-        assertEquals(Task.State.PARKED, server.onLoop(task::state));
+        assertEquals(Task.State.PARKED, server.background().call(task::state));
     }
 
-    private static <T> T awaitDone(TestServer server, Task<T> task) throws Exception {
-        for (int i = 0; i < 100_000 && !server.onLoop(task::isDone); i++) {
+    private static <T> T awaitDone(BackgroundServer server, Task<T> task) throws Exception {
+        for (int i = 0; i < 100_000 && !server.background().call(task::isDone); i++) {
             Thread.onSpinWait();
         }
-        return server.onLoop(task::result);
+        return server.background().call(task::result);
     }
 }

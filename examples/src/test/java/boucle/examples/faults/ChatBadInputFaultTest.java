@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -62,7 +62,7 @@ class ChatBadInputFaultTest {
     @Test
     @Timeout(30)
     void badLinesGetTheirErrorAndEveryGoodLineAroundThemArrivesExactly() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.chat()));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.chat()));
              ChatClient alice = new ChatClient(server.port()); ChatClient bob = new ChatClient(server.port())) {
             alice.expect("* guest-2 joined");
             bob.next();
@@ -103,7 +103,7 @@ class ChatBadInputFaultTest {
     @Timeout(60)
     void aMemberThatNeverReadsIsCutOffAndTheOthersGetEveryLine() throws Exception {
         int maxQueued = 64 * 1024;
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.chat(maxQueued)));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.chat(maxQueued)));
              ChatClient alice = new ChatClient(server.port()); ChatClient bob = new ChatClient(server.port());
              Socket sleeper = new Socket()) {
             alice.expect("* guest-2 joined");

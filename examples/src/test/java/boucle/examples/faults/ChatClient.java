@@ -3,6 +3,7 @@ package boucle.examples.faults;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.test.LineClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,10 +21,12 @@ final class ChatClient implements AutoCloseable {
     final Socket socket;
     final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Counted down at the welcome: from then on the client is in the room and gets every line said. */
+    private final CountDownLatch welcomed = new CountDownLatch(1);
     private volatile IOException endedBy;
 
     ChatClient(int port) throws IOException {
-        this(FaultClients.connect(port));
+        this(LineClient.openSocket(port));
     }
 
     ChatClient(Socket socket) {
@@ -37,12 +40,25 @@ final class ChatClient implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 received.add(line);
+                if (line.startsWith("* welcome")) {
+                    welcomed.countDown();
+                }
             }
         } catch (IOException e) {
             endedBy = e;
         } finally {
             ended.countDown();
         }
+    }
+
+    /**
+     * Waits up to {@code millis} for the welcome. With several loops, clients that connect in some
+     * order may join in another (each join is a round trip to the loop that keeps the nicknames),
+     * and a member gets the lines said after it joined: a test that needs a member to see a talker's
+     * first line waits for the member's welcome before the talker starts.
+     */
+    boolean awaitWelcome(long millis) throws InterruptedException {
+        return welcomed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void send(String line) throws IOException {

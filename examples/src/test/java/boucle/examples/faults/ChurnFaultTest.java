@@ -1,14 +1,14 @@
 package boucle.examples.faults;
 
-import static boucle.examples.faults.FaultClients.connect;
 import static boucle.examples.faults.FaultClients.random;
+import static boucle.test.LineClient.openSocket;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.Socket;
@@ -36,7 +36,7 @@ class ChurnFaultTest {
     @Timeout(60)
     void twoThousandShortEchoConnectionsAreEachServedExactly() throws Exception {
         AtomicLong verified = new AtomicLong();
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.echo()));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.echo()));
              ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
@@ -45,7 +45,7 @@ class ChurnFaultTest {
                     Random sizes = new Random(client);
                     for (int i = 0; i < CONNECTIONS_EACH; i++) {
                         byte[] sent = random(1 + sizes.nextInt(8192), client * 1_000_000L + i);
-                        try (Socket socket = connect(server.port())) {
+                        try (Socket socket = openSocket(server.port())) {
                             socket.getOutputStream().write(sent);
                             socket.shutdownOutput(); // the echo ends at our end of stream
                             byte[] back = socket.getInputStream().readAllBytes();
@@ -69,8 +69,8 @@ class ChurnFaultTest {
     @Timeout(60)
     void chatMembersComingAndGoingAreAllAnnouncedAndGreeted() throws Exception {
         int members = 300;
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.chat()));
-             Socket watcher = connect(server.port());
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.chat()));
+             Socket watcher = openSocket(server.port());
              ExecutorService clients = Executors.newFixedThreadPool(4)) {
             BufferedReader watching = new BufferedReader(new InputStreamReader(watcher.getInputStream(), UTF_8));
             assertTrue(watching.readLine().startsWith("* welcome, you are guest-1."));
@@ -78,7 +78,7 @@ class ChurnFaultTest {
             for (int i = 0; i < members; i++) {
                 int member = i;
                 done.add(CompletableFuture.runAsync(() -> {
-                    try (Socket socket = connect(server.port())) {
+                    try (Socket socket = openSocket(server.port())) {
                         socket.getOutputStream().write(("/nick m" + member + "\nhello from m" + member + "\n/quit\n")
                                 .getBytes(UTF_8));
                         String said = new String(socket.getInputStream().readAllBytes(), UTF_8);

@@ -4,6 +4,7 @@ import static boucle.examples.faults.FaultClients.millis;
 import static boucle.examples.faults.FaultClients.percentile;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import boucle.test.LineClient;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class FairnessFaultTest {
     @Test
     @Timeout(150)
     void aLightClientIsServedBetweenTheReadsOfTwoFullDuplexFloods() throws Exception {
-        try (ServerProcess server = ServerProcess.start("echo"); Socket light = FaultClients.connect(server.port());
+        try (ServerProcess server = ServerProcess.start("echo"); Socket light = LineClient.openSocket(server.port());
              Flood flood = new Flood(server.port(), 2)) {
             flood.awaitEchoedEach(8 << 20); // warm-up: the server's code compiled, the client's too
             flood.pause();

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Random;
@@ -17,18 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
-/** Blocking clients of the fault suite, and the checks they share: every byte verified. */
+/** The checks the fault suite's blocking clients share (every byte verified); the clients connect with {@link boucle.test.LineClient#openSocket}. */
 final class FaultClients {
     private FaultClients() {
-    }
-
-    /** A client of the loopback server on {@code port} whose connect and reads give up after 10 s. */
-    static Socket connect(int port) throws IOException {
-        Socket socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        socket.setSoTimeout(10_000);
-        return socket;
     }
 
     static byte[] random(int size, long seed) {

@@ -3,6 +3,7 @@ package boucle.examples.faults;
 import static boucle.examples.faults.FaultClients.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.test.LineClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -53,7 +54,7 @@ class FdExhaustionFaultTest {
     private static void exhaustDescriptors(boolean warmLogging) throws Exception {
         try (ServerProcess server = ServerProcess.start("echo", OPEN_FILES)) {
             if (warmLogging) { // a peer reset is logged (one INFO line): the logger is up before the exhaustion
-                try (Socket rude = FaultClients.connect(server.port())) {
+                try (Socket rude = LineClient.openSocket(server.port())) {
                     FaultClients.echoFullDuplex(rude, new byte[] {1, 2, 3}, "the first client");
                     rude.setSoLinger(true, 0);
                 }
@@ -97,7 +98,7 @@ class FdExhaustionFaultTest {
         for (int client = 0; client < 20; client++) {
             byte[] bytes = random(64 * 1024, client);
             while (true) {
-                try (Socket socket = FaultClients.connect(server.port())) {
+                try (Socket socket = LineClient.openSocket(server.port())) {
                     FaultClients.echoFullDuplex(socket, bytes, "client " + client + " after the exhaustion");
                     break;
                 } catch (IOException notYet) { // the server may still be taking the leavers out of its backlog

@@ -1,13 +1,13 @@
 package boucle.examples.faults;
 
-import static boucle.examples.faults.FaultClients.connect;
 import static boucle.examples.faults.FaultClients.random;
+import static boucle.test.LineClient.openSocket;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ class HalfCloseFaultTest {
     @Test
     @Timeout(30)
     void fiveMebibytesThenShutdownOutputComeBackExactlyThenEndOfStream() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.echo()))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.echo()))) {
             halfCloseExchange(server.port(), 5);
         }
     }
@@ -35,7 +35,7 @@ class HalfCloseFaultTest {
     @Test
     @Timeout(30)
     void fourHalfClosingClientsAtOnceEachGetTheirOwnFiveMebibytes() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.echo()))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.echo()))) {
             List<CompletableFuture<Void>> clients = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 long seed = 10 + i;
@@ -54,7 +54,7 @@ class HalfCloseFaultTest {
     /** Sends 5 MiB from one thread and reads the echo on this one; the write half closes when done. */
     private static void halfCloseExchange(int port, long seed) throws Exception {
         byte[] sent = random(FIVE_MIB, seed);
-        try (Socket client = connect(port)) {
+        try (Socket client = openSocket(port)) {
             CompletableFuture<Void> writing = FaultClients.writeAsync(client, sent, true);
             byte[] back = FaultClients.readExactly(client.getInputStream(), sent.length);
             FaultClients.await(writing, 10);
@@ -66,8 +66,8 @@ class HalfCloseFaultTest {
     @Test
     @Timeout(30)
     void aChatClientThatHalfClosesGetsEveryReplyThenTheEnd() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.chat()));
-             Socket client = connect(server.port())) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.chat()));
+             Socket client = openSocket(server.port())) {
             client.getOutputStream().write("/nick halfway\n/who\n/dance\n".getBytes(UTF_8));
             client.shutdownOutput();
             String replies = new String(client.getInputStream().readAllBytes(), UTF_8); // up to the end of stream

@@ -1,12 +1,12 @@
 package boucle.examples.faults;
 
-import static boucle.examples.faults.FaultClients.connect;
 import static boucle.examples.faults.FaultClients.random;
+import static boucle.test.LineClient.openSocket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -31,12 +31,12 @@ class ResetMidWriteFaultTest {
     @Test
     @Timeout(60)
     void clientsThatResetWhileTheServerWritesCostTheOthersNoByte() throws Exception {
-        try (TestServer server = new TestServer(AsyncServer.builder(ExampleHandlers.echo()))) {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(ExampleHandlers.echo()))) {
             List<CompletableFuture<Void>> steady = new ArrayList<>();
             for (int i = 0; i < STEADY; i++) {
                 int client = i;
                 steady.add(FaultClients.inThread("steady-" + client, () -> {
-                    try (Socket socket = connect(server.port())) {
+                    try (Socket socket = openSocket(server.port())) {
                         FaultClients.echoFullDuplex(socket, random(8 << 20, client), "steady client " + client);
                     }
                     return null;
@@ -45,7 +45,7 @@ class ResetMidWriteFaultTest {
             for (int round = 0; round < ROUNDS; round++) {
                 List<Socket> rude = new ArrayList<>();
                 for (int i = 0; i < RUDE_PER_ROUND; i++) {
-                    Socket socket = connect(server.port());
+                    Socket socket = openSocket(server.port());
                     socket.setReceiveBufferSize(8192); // a small window: the server's writes back up quickly
                     FaultClients.writeAsync(socket, random(2 << 20, 100 + round * RUDE_PER_ROUND + i), false);
                     rude.add(socket);
@@ -63,7 +63,7 @@ class ResetMidWriteFaultTest {
             }
             FaultClients.eventually("every connection ended", 10, () -> server.connectionCount() == 0);
             assertEquals(0, server.connectionCount());
-            try (Socket after = connect(server.port())) { // and the server still serves
+            try (Socket after = openSocket(server.port())) { // and the server still serves
                 FaultClients.echoFullDuplex(after, random(1 << 20, 99), "a client after the resets");
             } catch (IOException e) {
                 throw new AssertionError("the server stopped serving after the resets", e);

@@ -4,6 +4,7 @@ import static boucle.examples.faults.FaultClients.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.test.LineClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -40,6 +41,9 @@ class ShutdownUnderLoadFaultTest {
             List<ChatClient> listeners = new ArrayList<>();
             for (int i = 0; i < LISTENERS; i++) {
                 listeners.add(new ChatClient(server.port()));
+            }
+            for (ChatClient listener : listeners) { // in the room before any talker says a word
+                assertTrue(listener.awaitWelcome(10_000), "a listener was never welcomed");
             }
             List<ChatClient> talkers = new ArrayList<>();
             List<CompletableFuture<Integer>> talking = new ArrayList<>();
@@ -123,7 +127,7 @@ class ShutdownUnderLoadFaultTest {
             for (int i = 0; i < streams.length; i++) {
                 echoed[i] = new AtomicLong();
                 streams[i] = random(64 << 20, i); // more than they can send before the signal
-                Socket client = FaultClients.connect(server.port());
+                Socket client = LineClient.openSocket(server.port());
                 clients.add(client);
                 FaultClients.writeAsync(client, streams[i], false); // ends with an error when the server closes
                 readers.add(readPrefix(client, streams[i], echoed[i]));

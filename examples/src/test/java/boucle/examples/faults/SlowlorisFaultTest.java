@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
-import boucle.net.TestServer;
+import boucle.net.BackgroundServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +38,8 @@ class SlowlorisFaultTest {
     // long enough that a client whose keep-alive thread is starved on a loaded 2-core machine is not idle
     private static final long IDLE_MILLIS = 1_000;
 
-    private static TestServer chatWithIdleTimeout() throws Exception {
-        return new TestServer(AsyncServer.builder(ExampleHandlers.chat()).idleTimeout(Duration.ofMillis(IDLE_MILLIS)));
+    private static BackgroundServer chatWithIdleTimeout() throws Exception {
+        return BackgroundServer.start(AsyncServer.builder(ExampleHandlers.chat()).idleTimeout(Duration.ofMillis(IDLE_MILLIS)));
     }
 
     /** Sends {@code /who} four times per idle period, as a client that is there would send something. */
@@ -57,7 +57,7 @@ class SlowlorisFaultTest {
     @Timeout(30)
     void aSilentClientAndAStalledHalfLineAreClosedAtTheIdleTimeout() throws Exception {
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(1);
-        try (TestServer server = chatWithIdleTimeout(); ChatClient alice = new ChatClient(server.port())) {
+        try (BackgroundServer server = chatWithIdleTimeout(); ChatClient alice = new ChatClient(server.port())) {
             keepAlive(pace, alice);
             alice.next();
             long start = System.nanoTime();
@@ -84,7 +84,7 @@ class SlowlorisFaultTest {
         int tricklers = 20;
         int lines = 150;
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(2);
-        try (TestServer server = chatWithIdleTimeout(); ChatClient alice = new ChatClient(server.port());
+        try (BackgroundServer server = chatWithIdleTimeout(); ChatClient alice = new ChatClient(server.port());
              ChatClient bob = new ChatClient(server.port())) {
             keepAlive(pace, alice); // until her lines begin: setting up the tricklers takes a while
             keepAlive(pace, bob); // bob only listens: without a word now and then he would be idle

@@ -1,4 +1,4 @@
-package boucle.net;
+package boucle.test;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -17,8 +17,14 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test after which Netty's leak detector (PARANOID in Surefire) reports a ByteBuf that was
- * never released. Registered for every test class through the extension service file.
+ * Fails a test after which Netty's leak detector reports a ByteBuf that was never released. The
+ * detector is set to PARANOID (every buffer tracked) as soon as this class loads. {@link BoucleTest}
+ * methods get the check; for other tests, register it: {@code @ExtendWith(LeakCheck.class)}, or for
+ * every test class with JUnit's extension auto-detection
+ * ({@code META-INF/services/org.junit.jupiter.api.extension.Extension} naming {@code boucle.test.LeakCheck}).
+ *
+ * <p>The recording detector must be installed before Netty's {@code ByteBuf} classes load: keep
+ * buffers out of static initializers of test classes.
  *
  * <p>A leak shows only once the lost buffer is garbage-collected and a later allocation polls the
  * detector's queue: after each test this collects, waits until the collector has enqueued a
@@ -29,6 +35,7 @@ public final class LeakCheck implements BeforeAllCallback, AfterEachCallback {
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
 
     static {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         // must run before ByteBuf's class creates its detector: nothing in a test class touches one earlier
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
@@ -46,6 +53,14 @@ public final class LeakCheck implements BeforeAllCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
+        List<String> found = leaks();
+        if (!found.isEmpty()) {
+            fail("ByteBuf leak(s) after " + context.getDisplayName() + ":\n" + String.join("\n", found));
+        }
+    }
+
+    /** Makes the detector report every lost buffer now, and returns (and forgets) the reports. Any thread. */
+    public static List<String> leaks() throws InterruptedException {
         for (int round = 0; round < 3; round++) {
             collectGarbage();
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16); // polls the detector's queue
@@ -55,9 +70,12 @@ public final class LeakCheck implements BeforeAllCallback, AfterEachCallback {
         for (String leak; (leak = LEAKS.poll()) != null; ) {
             found.add(leak);
         }
-        if (!found.isEmpty()) {
-            fail("ByteBuf leak(s) after " + context.getDisplayName() + ":\n" + String.join("\n", found));
-        }
+        return found;
+    }
+
+    /** Loads this class, which installs the recording detector; the extension calls it first thing. */
+    static void install() {
+        // the static initializer has run
     }
 
     private static void collectGarbage() throws InterruptedException {
