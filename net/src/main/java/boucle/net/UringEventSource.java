@@ -41,7 +41,7 @@ import java.util.Arrays;
  *
  * <p>Loop-thread only, except {@link #wakeup()}.
  */
-final class UringEventSource implements EventSource {
+final class UringEventSource implements NetSource {
     static final int RING_ENTRIES = 256;
     static final int BUFFER_GROUP = 0;
     static final int BUFFERS = 256;
@@ -67,6 +67,8 @@ final class UringEventSource implements EventSource {
     private Handler[] handlers = new Handler[64];
     /** Whether a slot's positive result is a new descriptor (accept): an orphan's must be closed. */
     private boolean[] givesDescriptor = new boolean[64];
+    /** Memory an operation's SQE points to (a connect's address), kept reachable until its last completion. */
+    private Object[] lent = new Object[64];
     private int[] results = new int[64];
     private int[] flags = new int[64];
     /** Free slots, as a stack of indexes. */
@@ -76,7 +78,8 @@ final class UringEventSource implements EventSource {
     private int parkedTasks;
     private int outputInFlight;
     /** Senders written to during this turn: they send at the start of the next poll, all in its one enter. */
-    private final java.util.ArrayList<UringSender> toFlush = new java.util.ArrayList<>();
+    private java.nio.ByteBuffer[] gather;
+    private final java.util.ArrayList<Runnable> toFlush = new java.util.ArrayList<>();
     private int orphans;
     /** Handler operations started and not yet at their last completion. */
     private int handledInFlight;
@@ -120,8 +123,23 @@ final class UringEventSource implements EventSource {
         return buffers;
     }
 
-    StepBudget budget() {
+    @Override
+    public StepBudget budget() {
         return budget;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.IO_URING;
+    }
+
+    /** For the NIO code on this loop (Unix sockets): the array of one gathering write. */
+    @Override
+    public java.nio.ByteBuffer[] gatherBuffers() {
+        if (gather == null) {
+            gather = new java.nio.ByteBuffer[SelectorEventSource.MAX_GATHER];
+        }
+        return gather;
     }
 
     /** Prepares one operation's SQE(s) with the given user data. */
@@ -152,11 +170,26 @@ final class UringEventSource implements EventSource {
         return result(await(prepare, deadline, what, true));
     }
 
+    /**
+     * As {@link #await}, for an operation whose SQE points to {@code memory} (e.g. a connect's
+     * address, in an automatic arena): it stays reachable until the kernel is done with it, even
+     * when the wait ends first.
+     */
+    long awaitLending(Object memory, Prepare prepare, long deadline, String what) throws IOException {
+        return await(prepare, deadline, what, false, memory);
+    }
+
     private long await(Prepare prepare, long deadline, String what, boolean descriptor) throws IOException {
+        return await(prepare, deadline, what, descriptor, null);
+    }
+
+    private long await(Prepare prepare, long deadline, String what, boolean descriptor, Object memory)
+            throws IOException {
         requireOpen();
         Task<?> me = Task.current();
         int slot = takeSlot();
         givesDescriptor[slot] = descriptor;
+        lent[slot] = memory;
         prepare.on(ring, slot + 1L);
         state[slot] = IN_FLIGHT;
         waiters[slot] = me;
@@ -237,9 +270,33 @@ final class UringEventSource implements EventSource {
         return slot + 1L;
     }
 
+    /**
+     * Closes {@code fd} through the ring (it leaves with the next poll's enter), or at once if the
+     * ring is closed. Operations still in flight on it hold the socket until they complete.
+     */
+    void closeDescriptor(int fd) {
+        if (closed) {
+            boucle.net.uring.NativeSockets.close(fd);
+        } else {
+            ring.close(fd, IGNORED);
+        }
+    }
+
+    /**
+     * Submits what is prepared now instead of at the next poll: for a cancel that must land before
+     * a descriptor is closed (a listening socket that an accept in flight would keep listening).
+     */
+    void submitNow() {
+        if (!closed) {
+            ring.submit();
+        }
+    }
+
     /** Cancels the operation {@link #start} returned: its handler gets a last completion. */
     void cancel(long userData) {
-        ring.cancel(userData, IGNORED);
+        if (!closed) { // after the close, everything was cancelled already
+            ring.cancel(userData, IGNORED);
+        }
     }
 
     /**
@@ -263,6 +320,7 @@ final class UringEventSource implements EventSource {
             handlers = Arrays.copyOf(handlers, size);
             givesDescriptor = Arrays.copyOf(givesDescriptor, size);
             results = Arrays.copyOf(results, size);
+            lent = Arrays.copyOf(lent, size);
             flags = Arrays.copyOf(flags, size);
             free = Arrays.copyOf(free, size);
         }
@@ -271,12 +329,14 @@ final class UringEventSource implements EventSource {
 
     private void freeSlot(int slot) {
         state[slot] = FREE;
+        lent[slot] = null;
         free[freeCount++] = slot;
     }
 
-    /** Lists {@code sender} to send what it queued when the turn ends; it lists itself once per turn. */
-    void flushAtTurnEnd(UringSender sender) {
-        toFlush.add(sender);
+    /** Lists {@code flush} (a sender's send, an {@link Outbound}'s write) to run when the turn ends; each lists itself once per turn. */
+    @Override
+    public void flushAtTurnEnd(Runnable flush) {
+        toFlush.add(flush);
     }
 
     @Override
@@ -284,7 +344,7 @@ final class UringEventSource implements EventSource {
         requireOpen();
         if (!toFlush.isEmpty()) {
             for (int i = 0; i < toFlush.size(); i++) {
-                toFlush.get(i).flushAtTurnEnd(); // prepares SQEs only: they leave in the enter below
+                toFlush.get(i).run(); // a sender prepares SQEs only: they leave in the enter below
             }
             toFlush.clear();
             if (parkedTasks == 0 && outputInFlight == 0) {
@@ -363,11 +423,13 @@ final class UringEventSource implements EventSource {
     }
 
     /** A task parks on something of this source other than {@link #await}: the loop must wait, not end. */
-    void taskParked() {
+    @Override
+    public void taskParked() {
         parkedTasks++;
     }
 
-    void taskUnparked() {
+    @Override
+    public void taskUnparked() {
         parkedTasks--;
     }
 

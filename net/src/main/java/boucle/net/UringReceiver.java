@@ -55,6 +55,9 @@ final class UringReceiver {
     private int error;
     private Task<?> reader;
     private boolean closed;
+    private String closeReason = "the socket is closed";
+    /** Set when the server began shutting down: a read that would wait throws instead. */
+    private String waitsEndedBecause;
     /** Reads done into a buffer of our own because the loop's were all taken: a diagnostic. */
     private int fallbacks;
 
@@ -106,6 +109,9 @@ final class UringReceiver {
     }
 
     private void awaitArrival(long deadline) throws IOException {
+        if (waitsEndedBecause != null) {
+            throw new ServerShuttingDownException(waitsEndedBecause);
+        }
         Task<?> me = Task.current();
         if (reader != null) {
             throw new IllegalStateException("task '" + me.name() + "' wants to read, but task '" + reader.name()
@@ -236,8 +242,29 @@ final class UringReceiver {
 
     private void requireOpen() throws SocketClosedException {
         if (closed) {
-            throw new SocketClosedException("the socket is closed");
+            throw new SocketClosedException(closeReason);
         }
+    }
+
+    /**
+     * From now on a read that would wait throws a {@link ServerShuttingDownException}; a reader
+     * parked now wakes, takes what came meanwhile, and throws at its next wait.
+     */
+    void endWaits(String reason) {
+        if (waitsEndedBecause == null) {
+            waitsEndedBecause = reason;
+            if (reader != null) {
+                reader.wake();
+            }
+        }
+    }
+
+    /** As {@link #close()}, with the reason a parked or later reader reads in its exception. */
+    void close(String reason) {
+        if (!closed) {
+            closeReason = reason;
+        }
+        close();
     }
 
     /**

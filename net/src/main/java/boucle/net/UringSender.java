@@ -25,8 +25,10 @@ import java.util.ArrayDeque;
  *
  * <p>Loop-thread only; one writer at a time.
  */
-final class UringSender {
+final class UringSender implements Runnable {
     static final int MAX_SEND = 64 * 1024;
+    /** A peer gone away is an error result, not a SIGPIPE. */
+    private static final int MSG_NOSIGNAL = 0x4000;
 
     private final UringEventSource source;
     private final int fd;
@@ -41,6 +43,7 @@ final class UringSender {
     private int error;
     private Task<?> writer;
     private boolean closed;
+    private String closeReason = "the socket is closed";
     /** Sends submitted: a diagnostic for tests of flush-once. */
     private long sends;
 
@@ -62,6 +65,14 @@ final class UringSender {
      * the high-water mark is queued.
      */
     void write(ByteBuf data, long deadline) throws IOException {
+        enqueue(data);
+        if (queuedBytes > highWater) {
+            awaitQueuedAtMost(lowWater, deadline);
+        }
+    }
+
+    /** Queues {@code data} (taken over, whatever happens) to be sent when the turn ends; never parks. */
+    void enqueue(ByteBuf data) throws IOException {
         try {
             requireUsable();
         } catch (IOException | RuntimeException e) {
@@ -72,11 +83,16 @@ final class UringSender {
         queuedBytes += data.readableBytes();
         if (!listed && inFlight == null) {
             listed = true;
-            source.flushAtTurnEnd(this);
+            source.flushAtTurnEnd(this); // no lambda: an idle connection carries no extra object
         }
-        if (queuedBytes > highWater) {
-            awaitQueuedAtMost(lowWater, deadline);
-        }
+    }
+
+    long lowWater() {
+        return lowWater;
+    }
+
+    long highWater() {
+        return highWater;
     }
 
     /** Parks until at most {@code limit} bytes are queued or in flight. */
@@ -116,6 +132,12 @@ final class UringSender {
         return sends;
     }
 
+    /** The turn-end flush ({@link UringEventSource#flushAtTurnEnd}). */
+    @Override
+    public void run() {
+        flushAtTurnEnd();
+    }
+
     /** Called by the source when the turn ends: one send of what is queued. */
     void flushAtTurnEnd() {
         listed = false;
@@ -130,10 +152,10 @@ final class UringSender {
         }
         ByteBuf first = queue.poll();
         source.outputStarted(); // ended when inFlight is released
-        if (queue.isEmpty() || first.readableBytes() >= MAX_SEND) {
+        if (first.hasMemoryAddress() && (queue.isEmpty() || first.readableBytes() >= MAX_SEND)) {
             inFlight = first;
-        } else { // gather by copying: one send for the turn's small writes
-            ByteBuf merged = Net.allocator().directBuffer(MAX_SEND);
+        } else { // gather by copying: one send for the turn's small writes (or a heap or composite buffer made direct)
+            ByteBuf merged = Net.allocator().directBuffer(Math.max(MAX_SEND, first.readableBytes()));
             try {
                 merged.writeBytes(first);
             } finally {
@@ -156,7 +178,7 @@ final class UringSender {
         long address = inFlight.memoryAddress() + inFlight.readerIndex();
         int length = inFlight.readableBytes();
         sends++;
-        inFlightUserData = source.start((ring, userData) -> ring.send(fd, address, length, 0, userData),
+        inFlightUserData = source.start((ring, userData) -> ring.send(fd, address, length, MSG_NOSIGNAL, userData),
                 this::complete);
     }
 
@@ -188,6 +210,22 @@ final class UringSender {
         }
     }
 
+    private void sendWhatTheKernelTakes() {
+        while (!queue.isEmpty()) {
+            ByteBuf head = queue.peek();
+            int length = head.readableBytes();
+            if (!head.hasMemoryAddress()) {
+                return; // a heap or composite buffer: not worth a copy for a socket being closed
+            }
+            long sent = length == 0 ? 0 : boucle.net.uring.NativeSockets.sendNow(fd, head.memoryAddress() + head.readerIndex(), length);
+            if (sent < length) {
+                return; // the kernel is full (or the peer gone): the rest is dropped with the queue
+            }
+            queue.poll().release();
+            queuedBytes -= length;
+        }
+    }
+
     private void releaseQueue() {
         while (!queue.isEmpty()) {
             ByteBuf data = queue.poll();
@@ -198,7 +236,7 @@ final class UringSender {
 
     private void requireUsable() throws IOException {
         if (closed) {
-            throw new SocketClosedException("the socket is closed");
+            throw new SocketClosedException(closeReason);
         }
         if (error != 0) {
             throw new IOException("send failed: " + Errno.describe(error));
@@ -210,8 +248,20 @@ final class UringSender {
      * completion comes); a parked writer wakes with a {@link SocketClosedException}.
      */
     void close() {
+        close("the socket is closed");
+    }
+
+    /**
+     * As {@link #close()}, with the reason a parked or later writer reads; first, when no send is
+     * in flight, what is queued and the kernel takes at once goes out (as {@link Outbound} does).
+     */
+    void close(String reason) {
         if (closed) {
             return;
+        }
+        closeReason = reason;
+        if (inFlight == null && error == 0) {
+            sendWhatTheKernelTakes();
         }
         closed = true;
         releaseQueue();

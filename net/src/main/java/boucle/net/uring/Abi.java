@@ -34,6 +34,7 @@ final class Abi {
 
     // enum io_uring_op
     static final int IORING_OP_NOP = 0;
+    static final int IORING_OP_POLL_ADD = 6;
     static final int IORING_OP_TIMEOUT = 11;
     static final int IORING_OP_TIMEOUT_REMOVE = 12;
     static final int IORING_OP_ACCEPT = 13;
@@ -214,6 +215,7 @@ final class Abi {
     static String opName(int opcode) {
         return switch (opcode) {
             case IORING_OP_NOP -> "NOP";
+            case IORING_OP_POLL_ADD -> "POLL_ADD";
             case IORING_OP_TIMEOUT -> "TIMEOUT";
             case IORING_OP_TIMEOUT_REMOVE -> "TIMEOUT_REMOVE";
             case IORING_OP_ACCEPT -> "ACCEPT";

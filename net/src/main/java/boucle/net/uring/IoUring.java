@@ -348,6 +348,16 @@ public final class IoUring implements AutoCloseable {
         sqes.set(LONG, sqe + Sqe.OFF, -1L);
     }
 
+    /**
+     * Waits, once, until {@code fd} is ready for {@code events} ({@code POLLIN} 1, {@code POLLOUT} 4;
+     * errors and hang-ups always count); the result is the events that are, or {@code -errno}. How
+     * the ring serves a descriptor it does not drive itself (a datagram socket, a NIO channel).
+     */
+    public void pollAdd(int fd, int events, long userData) {
+        long sqe = sqe(IORING_OP_POLL_ADD, fd, userData);
+        sqes.set(I32, sqe + Sqe.OP_FLAGS, events); // poll32_events, in the rw_flags union
+    }
+
     /** {@code shutdown(2)}: {@code how} is 0 (read), 1 (write) or 2 (both). */
     public void shutdown(int fd, int how, long userData) {
         long sqe = sqe(IORING_OP_SHUTDOWN, fd, userData);

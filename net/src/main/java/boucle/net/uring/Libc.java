@@ -57,6 +57,9 @@ final class Libc {
     private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle GETSOCKNAME =
             link("getsockname", FunctionDescriptor.of(INT, INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETPEERNAME =
+            link("getpeername", FunctionDescriptor.of(INT, INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SEND = link("send", FunctionDescriptor.of(LONG, INT, ADDRESS, LONG, INT));
     private static final MethodHandle SETSOCKOPT =
             link("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDRESS, INT));
 
@@ -215,6 +218,27 @@ final class Libc {
         length.set(INT, 0, (int) address.byteSize());
         try {
             return (int) orErrno((int) GETSOCKNAME.invokeExact(capture, fd, address, length), capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getpeername}, as {@link #getsockname}. */
+    static int getpeername(int fd, MemorySegment address, MemorySegment length) {
+        MemorySegment capture = CAPTURE.get();
+        length.set(INT, 0, (int) address.byteSize());
+        try {
+            return (int) orErrno((int) GETPEERNAME.invokeExact(capture, fd, address, length), capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code send(2)} of {@code count} bytes at {@code address}; the count sent, or {@code -errno}. */
+    static long send(int fd, MemorySegment buffer, long count, int flags) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            return orErrno((long) SEND.invokeExact(capture, fd, buffer, count, flags), capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -20,6 +20,8 @@ import java.nio.ByteOrder;
  */
 public final class NativeSockets {
     private static final int AF_INET6 = 10;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SOCKADDR_IN_SIZE = 16;
     private static final int SOCKADDR_IN6_SIZE = 28;
     private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -76,6 +78,26 @@ public final class NativeSockets {
             check("getsockname", Libc.getsockname(fd, address, length));
             return decode(address);
         }
+    }
+
+    /** The address of the socket's peer. */
+    public static InetSocketAddress remoteAddress(int fd) throws NativeException {
+        requireNativeAccess();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = arena.allocate(SOCKADDR_IN6_SIZE, 4);
+            MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+            check("getpeername", Libc.getpeername(fd, address, length));
+            return decode(address);
+        }
+    }
+
+    /**
+     * Sends what the kernel takes at once ({@code MSG_DONTWAIT}), outside the ring: the last bytes
+     * of a socket being closed. Returns the count sent, or {@code -errno} ({@code -EAGAIN}: none).
+     */
+    public static long sendNow(int fd, long address, int length) {
+        requireNativeAccess();
+        return Libc.send(fd, MemorySegment.ofAddress(address).reinterpret(length), length, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
 
     /** Closes a descriptor now (outside the ring). */
