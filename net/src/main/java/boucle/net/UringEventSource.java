@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * A loop's event source made of one io_uring ring: the loop waits in {@code io_uring_enter} with
@@ -86,6 +87,12 @@ final class UringEventSource implements NetSource {
     /** Set just before the loop blocks in the kernel: a diagnostic for tests of {@link #wakeup()}. */
     private volatile boolean blocked;
     private boolean closed;
+    /**
+     * The socket descriptors the ring's streams own, by number (descriptors are small and dense, so
+     * a bit each): what a loop closed with sockets still open must close itself, as the selector's
+     * side closes its channels.
+     */
+    private final BitSet openSockets = new BitSet();
 
     UringEventSource() {
         this(BUFFERS, BUFFER_SIZE);
@@ -274,7 +281,13 @@ final class UringEventSource implements NetSource {
      * Closes {@code fd} through the ring (it leaves with the next poll's enter), or at once if the
      * ring is closed. Operations still in flight on it hold the socket until they complete.
      */
+    /** Takes {@code fd} as a socket of this ring's, closed by {@link #closeDescriptor} or, at the latest, by {@link #close}. */
+    void adopt(int fd) {
+        openSockets.set(fd);
+    }
+
     void closeDescriptor(int fd) {
+        openSockets.clear(fd);
         if (closed) {
             boucle.net.uring.NativeSockets.close(fd);
         } else {
@@ -485,6 +498,10 @@ final class UringEventSource implements NetSource {
                 }
             });
         }
+        for (int fd = openSockets.nextSetBit(0); fd >= 0; fd = openSockets.nextSetBit(fd + 1)) {
+            boucle.net.uring.NativeSockets.close(fd); // the loop is gone with the socket still open: its peer reads the end
+        }
+        openSockets.clear();
         buffers.close();
         ring.close();
         wakeupFd.close();

@@ -41,6 +41,7 @@ final class UringStream implements SocketTransport {
         this.loop = loop;
         this.source = source;
         this.fd = fd;
+        source.adopt(fd);
         this.receiver = new UringReceiver(source, fd);
         this.sender = new UringSender(source, fd);
         sender.setWaterMarks(Outbound.DEFAULT_LOW_WATER, Outbound.DEFAULT_HIGH_WATER);

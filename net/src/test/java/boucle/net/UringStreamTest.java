@@ -61,6 +61,23 @@ class UringStreamTest {
     }
 
     @Test
+    void aLoopClosedWithARingSocketStillOpenClosesItsDescriptor() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+            java.net.Socket peer;
+            try (Loop loop = Net.newLoop(Backend.IO_URING)) {
+                AsyncSocket left = loop.runTask(() -> AsyncSocket.connect("127.0.0.1", listener.getLocalPort(),
+                        Duration.ofSeconds(5)));
+                assertInstanceOf(UringStream.class, left.transport(), "connected on the ring");
+                peer = listener.accept();
+            } // closed without closing the socket first
+            try (java.net.Socket accepted = peer) {
+                accepted.setSoTimeout(5_000); // a descriptor left open would leave this read waiting, then failing
+                assertEquals(-1, accepted.getInputStream().read(), "the peer reads the end of the stream");
+            }
+        }
+    }
+
+    @Test
     void closingWhileAReceiveIsInFlightLeaksNoBufferNorCompletion() throws Exception {
         try (Loop loop = Net.newLoop(Backend.IO_URING)) {
             loop.runTask(() -> {

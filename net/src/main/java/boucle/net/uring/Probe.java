@@ -20,7 +20,9 @@ import java.util.List;
  *       default profile), {@code ENOMEM} (locked-memory limit), or features missing (older than
  *       5.11);</li>
  *   <li>an opcode this package uses is missing (IORING_REGISTER_PROBE);</li>
- *   <li>no provided-buffer rings (older than 5.19).</li>
+ *   <li>no provided-buffer rings (older than 5.19);</li>
+ *   <li>a kernel older than 6.0, whose receive cannot be multishot ({@code IORING_RECV_MULTISHOT}):
+ *       no opcode probe tells it, so the release decides.</li>
  * </ol>
  * It never throws: anything unexpected becomes the reason.
  *
@@ -36,12 +38,15 @@ final class Probe {
 
     /** What the probe looks at, replaceable so that a test can make each step fail. */
     record Environment(String osName, boolean nativeAccess, Path disabledSysctl, RingOpener opener,
-            int[] requiredOpcodes) {
+            int[] requiredOpcodes, String kernelRelease) {
         static Environment real() {
             return new Environment(System.getProperty("os.name", "?"), NativeAccess.isEnabled(), DISABLED_SYSCTL,
-                    () -> IoUring.open(8), REQUIRED_OPCODES);
+                    () -> IoUring.open(8), REQUIRED_OPCODES, Probe.kernelRelease());
         }
     }
+
+    /** The first kernel whose receive can be multishot, which the receiving side needs. */
+    static final int[] MULTISHOT_RECEIVE_KERNEL = {6, 0};
 
     @FunctionalInterface
     interface RingOpener {
@@ -82,7 +87,11 @@ final class Probe {
                 return IoUringSupport.no("kernel too old (" + kernelRelease() + ") for provided-buffer rings"
                         + " (Linux 5.19+): " + e.getMessage());
             }
-            return IoUringSupport.yes("kernel " + kernelRelease() + ", " + env.requiredOpcodes().length
+            if (olderThan(env.kernelRelease(), MULTISHOT_RECEIVE_KERNEL)) {
+                return IoUringSupport.no("kernel too old (" + env.kernelRelease() + ") for multishot receive"
+                        + " (Linux 6.0+)");
+            }
+            return IoUringSupport.yes("kernel " + env.kernelRelease() + ", " + env.requiredOpcodes().length
                     + " opcodes and provided-buffer rings");
         } catch (NativeException e) {
             return IoUringSupport.no(setupFailure(e, disabled));
@@ -128,6 +137,17 @@ final class Probe {
             }
         }
         return missing;
+    }
+
+    /** Whether a release such as {@code "Linux 5.19.0-generic"} is older than {@code major.minor}; false if unreadable. */
+    static boolean olderThan(String release, int[] majorMinor) {
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(release);
+        if (!version.find()) {
+            return false; // an odd release string: the set-up that follows finds out
+        }
+        int major = Integer.parseInt(version.group(1));
+        int minor = Integer.parseInt(version.group(2));
+        return major < majorMinor[0] || (major == majorMinor[0] && minor < majorMinor[1]);
     }
 
     /** 0, 1 or 2; 0 when the file is missing (kernels before 6.6 have no such switch). */

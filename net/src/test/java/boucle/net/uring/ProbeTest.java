@@ -29,6 +29,11 @@ class ProbeTest {
 
     private Probe.Environment environment(String os, boolean nativeAccess, String sysctl, Probe.RingOpener opener,
             int... opcodes) throws IOException {
+        return environment(os, nativeAccess, sysctl, opener, Probe.kernelRelease(), opcodes);
+    }
+
+    private Probe.Environment environment(String os, boolean nativeAccess, String sysctl, Probe.RingOpener opener,
+            String kernelRelease, int... opcodes) throws IOException {
         Path file = dir.resolve("io_uring_disabled");
         if (sysctl == null) {
             Files.deleteIfExists(file);
@@ -40,7 +45,7 @@ class ProbeTest {
             return opener.open();
         };
         return new Probe.Environment(os, nativeAccess, file, recording,
-                opcodes.length == 0 ? Probe.REQUIRED_OPCODES : opcodes);
+                opcodes.length == 0 ? Probe.REQUIRED_OPCODES : opcodes, kernelRelease);
     }
 
     private static Probe.RingOpener failing(int errno) {
@@ -111,6 +116,17 @@ class ProbeTest {
         assertFalse(support.available());
         assertTrue(support.reason().contains("has no io_uring") && support.reason().contains("ENOSYS"),
                 support.reason());
+    }
+
+    @Test
+    void aKernelBeforeSixIsTooOldForTheMultishotReceiveThoughItsProbePasses() throws IOException {
+        IoUringSupport old = Probe.run(environment("Linux", true, "0", () -> IoUring.open(8), "Linux 5.19.17-generic"));
+        assertFalse(old.available());
+        assertTrue(old.reason().contains("5.19.17") && old.reason().contains("Linux 6.0+"), old.reason());
+        assertTrue(Probe.run(environment("Linux", true, "0", () -> IoUring.open(8), "Linux 6.0.0")).available());
+        assertTrue(Probe.olderThan("Linux 4.19.0", Probe.MULTISHOT_RECEIVE_KERNEL));
+        assertFalse(Probe.olderThan("Linux 10.1.0", Probe.MULTISHOT_RECEIVE_KERNEL));
+        assertFalse(Probe.olderThan("Linux unknown", Probe.MULTISHOT_RECEIVE_KERNEL));
     }
 
     @Test
