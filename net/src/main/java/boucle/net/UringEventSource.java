@@ -38,7 +38,10 @@ import java.util.BitSet;
  *
  * <h2>Buffers</h2>
  * One provided-buffer ring per loop ({@link #buffers()}, group 0): a receive names the group, the
- * kernel picks a buffer only when bytes arrive, so a connection waiting for data holds none.
+ * kernel picks a buffer only when bytes arrive, so a connection waiting for data holds none. The
+ * loop lends {@link #BUFFERS} at first and doubles them, up to {@link #MAX_BUFFERS}, each time a
+ * receive finds none left ({@link #buffersExhausted()}): many connections with bytes in flight
+ * at once get a pool their size instead of falling back to receives of their own.
  *
  * <p>Loop-thread only, except {@link #wakeup()}.
  */
@@ -46,6 +49,8 @@ final class UringEventSource implements NetSource {
     static final int RING_ENTRIES = 256;
     static final int BUFFER_GROUP = 0;
     static final int BUFFERS = 256;
+    /** The most provided buffers a loop grows to: 4,096 x 2 KiB, 8 MiB of address space reserved, touched only as used. */
+    static final int MAX_BUFFERS = 4096;
     static final int BUFFER_SIZE = 2048;
     /** User data of the eventfd's read; operation slots are 1 and up. */
     private static final long WAKEUP = 0;
@@ -95,11 +100,19 @@ final class UringEventSource implements NetSource {
     private final BitSet openSockets = new BitSet();
 
     UringEventSource() {
-        this(BUFFERS, BUFFER_SIZE);
+        this(BUFFERS, MAX_BUFFERS, BUFFER_SIZE);
     }
 
-    /** A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes. */
+    /** A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes, never more. */
     UringEventSource(int bufferCount, int bufferSize) {
+        this(bufferCount, bufferCount, bufferSize);
+    }
+
+    /**
+     * A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes
+     * at first, and up to {@code maxBuffers} (a power of two) when receives find none left.
+     */
+    UringEventSource(int bufferCount, int maxBuffers, int bufferSize) {
         try {
             ring = IoUring.open(RING_ENTRIES);
         } catch (NativeException e) {
@@ -108,7 +121,7 @@ final class UringEventSource implements NetSource {
         BufferRing registered = null;
         EventFd eventFd = null;
         try {
-            registered = ring.registerBufferRing(BUFFER_GROUP, bufferCount, bufferSize);
+            registered = ring.registerBufferRing(BUFFER_GROUP, bufferCount, maxBuffers, bufferSize);
             eventFd = EventFd.open();
         } catch (NativeException e) {
             if (registered != null) {
@@ -128,6 +141,19 @@ final class UringEventSource implements NetSource {
 
     BufferRing buffers() {
         return buffers;
+    }
+
+    /**
+     * A receive ended because the kernel found no provided buffer ({@code ENOBUFS}). Returns
+     * whether the receiver should arm its multishot receive again: yes when buffers came back
+     * since (another completion of this poll may have grown the pool) or when the pool could grow
+     * now; no when every buffer the loop may have is taken.
+     */
+    boolean buffersExhausted() {
+        if (buffers.available() > 0) {
+            return true;
+        }
+        return buffers.grow();
     }
 
     @Override

@@ -22,7 +22,10 @@ import java.util.Arrays;
  *  armed ──queue reaches MAX_QUEUED──▶ cancelled: the kernel's socket buffer fills, TCP pushes back
  *        (a burst already in the socket may take more before the cancel lands: at most the loop's pool,
  *        then ENOBUFS ends the receive; other sockets then receive into buffers of their own)
- *  armed ──ENOBUFS (the loop's buffers all taken)──▶ idle; the next read receives once into a buffer of its own
+ *  armed ──ENOBUFS, the loop's pool grows or has buffers again──▶ idle; the next read arms the multishot again
+ *  armed ──ENOBUFS, the pool at its largest and all taken──▶ idle; the next read receives once into a
+ *        buffer of its own, the one after arms the multishot again
+ *  armed ──queue reaches LOW_POOL_QUEUED while the pool is at its largest and nearly all taken──▶ cancelled
  *  any ──end of stream / error──▶ ended (what is queued is still read first)
  * </pre>
  * <h2>Fairness</h2>
@@ -38,6 +41,11 @@ import java.util.Arrays;
 final class UringReceiver {
     /** Arrivals queued, unread, before the receive is cancelled (backpressure): 8 x 2 KiB by default. */
     static final int MAX_QUEUED = 8;
+    /**
+     * Arrivals queued before the receive is cancelled when the loop's pool cannot grow and fewer
+     * than an eighth of it is free: a slow reader leaves the rest to the other sockets.
+     */
+    static final int LOW_POOL_QUEUED = 2;
 
     private final UringEventSource source;
     private final BufferRing buffers;
@@ -61,6 +69,8 @@ final class UringReceiver {
     private String waitsEndedBecause;
     /** Reads done into a buffer of our own because the loop's were all taken: a diagnostic. */
     private int fallbacks;
+    /** Multishot receives armed: a diagnostic. */
+    private int arms;
 
     UringReceiver(UringEventSource source, int fd) {
         this.source = source;
@@ -130,6 +140,7 @@ final class UringReceiver {
     }
 
     private void arm() {
+        arms++;
         armed = source.start((ring, userData) -> ring.recv(fd, buffers, true, userData), this::complete);
     }
 
@@ -207,20 +218,30 @@ final class UringReceiver {
         }
         if (result > 0 && bid >= 0) {
             enqueue(bid, result);
-            if (count >= MAX_QUEUED && armed != 0 && !cancelling) {
+            if (count >= queueLimit() && armed != 0 && !cancelling) {
                 cancelling = true; // nobody reads: stop taking buffers, let the socket's buffer fill
                 source.cancel(armed);
             }
         } else if (result == 0) {
             ended = true;
         } else if (result == -105) { // ENOBUFS: the loop's buffers are all taken
-            starved = count == 0;
+            // the pool grows, or has buffers again: the next read arms the multishot receive again;
+            // only a pool at its largest and all taken sends the next read to a buffer of its own
+            starved = count == 0 && !source.buffersExhausted();
         } else if (result < 0 && result != -125) { // ECANCELED is ours
             error = result;
         }
         if (reader != null) {
             reader.wake();
         }
+    }
+
+    /** How many unread arrivals this socket may hold: fewer when the loop's pool is nearly all taken and cannot grow. */
+    private int queueLimit() {
+        if (buffers.entries() == buffers.capacity() && buffers.available() < buffers.capacity() / 8) {
+            return LOW_POOL_QUEUED;
+        }
+        return MAX_QUEUED;
     }
 
     private void enqueue(int bid, int length) {
@@ -243,6 +264,11 @@ final class UringReceiver {
 
     int fallbacks() {
         return fallbacks;
+    }
+
+    /** Multishot receives armed so far (the first, and each one after a cancel, an ENOBUFS or a fallback). */
+    int arms() {
+        return arms;
     }
 
     boolean isArmed() {

@@ -191,6 +191,72 @@ class UringReceiverTest {
     }
 
     @Test
+    void manyConnectionsWithMoreInFlightThanThePoolGrowItAndStayOnMultishotReceives() throws Exception {
+        int connections = 32;
+        byte[] sent = new byte[4096]; // two buffers each: 64 in flight against a pool of 4 at first
+        new Random(10).nextBytes(sent);
+        UringEventSource source = new UringEventSource(4, 256, 2048);
+        int listener = NativeSockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), connections);
+        int port = NativeSockets.localAddress(listener).getPort();
+        List<Socket> clients = new ArrayList<>();
+        try (Loop loop = new Loop(source)) {
+            for (int i = 0; i < connections; i++) {
+                clients.add(new Socket(InetAddress.getLoopbackAddress(), port));
+            }
+            loop.runTask(() -> {
+                List<UringReceiver> receivers = new ArrayList<>();
+                List<Integer> fds = new ArrayList<>();
+                try {
+                    for (int i = 0; i < connections; i++) {
+                        int fd = UringEventSource.result(source.await((ring, ud) -> ring.accept(listener, 0, false,
+                                ud), Registration.NO_DEADLINE, "accept"));
+                        assertTrue(fd >= 0);
+                        fds.add(fd);
+                        UringReceiver receiver = new UringReceiver(source, fd);
+                        receivers.add(receiver);
+                        assertThrows(SocketTimeoutException.class,
+                                () -> receiver.readSome(Loop.current().now() + 1_000_000L)); // armed, no reader
+                    }
+                    Boucle.runInThread(() -> { // every connection's bytes in flight before anyone reads
+                        for (Socket client : clients) {
+                            client.getOutputStream().write(sent);
+                            client.getOutputStream().flush();
+                        }
+                        return null;
+                    });
+                    for (UringReceiver receiver : receivers) {
+                        ByteArrayOutputStream received = new ByteArrayOutputStream();
+                        while (received.size() < sent.length) {
+                            received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+                        }
+                        assertArrayEquals(sent, received.toByteArray());
+                    }
+                    int fallbacks = 0;
+                    for (UringReceiver receiver : receivers) {
+                        assertThrows(SocketTimeoutException.class,
+                                () -> receiver.readSome(Loop.current().now() + 1_000_000L));
+                        assertTrue(receiver.isArmed(), "after the burst the next wait is a multishot receive again");
+                        fallbacks += receiver.fallbacks();
+                    }
+                    events.add("fallbacks " + fallbacks + ", pool grew " + (source.buffers().entries() > 4)
+                            + ", within " + (source.buffers().entries() <= 256));
+                } finally {
+                    receivers.forEach(UringReceiver::close);
+                    fds.forEach(NativeSockets::close);
+                }
+            });
+            assertEquals(0, source.buffers().held(), "every provided buffer went back");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+            NativeSockets.close(listener);
+        }
+        assertEquals(List.of("fallbacks 0, pool grew true, within true"), events,
+                "no read fell back to a receive of its own");
+    }
+
+    @Test
     void aReaderWhoseDataIsAlwaysThereYieldsToOthersOncePerBudget() throws Exception {
         byte[] sent = new byte[64 * 1024];
         withConnection(64, (source, receiver, client) -> {

@@ -547,6 +547,15 @@ public final class IoUring implements AutoCloseable {
         return BufferRing.register(this, groupId, entries, bufferSize);
     }
 
+    /**
+     * As {@link #registerBufferRing(int, int, int)}, lending {@code entries} buffers now and room
+     * for {@link BufferRing#grow() growing} to {@code capacity} (a power of two) later.
+     */
+    public BufferRing registerBufferRing(int groupId, int entries, int capacity, int bufferSize)
+            throws NativeException {
+        return BufferRing.register(this, groupId, entries, capacity, bufferSize);
+    }
+
     // ---------------------------------------------------------------- life cycle
 
     /** Whether {@link #close()} has not been called yet. */
