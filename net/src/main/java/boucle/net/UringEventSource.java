@@ -64,6 +64,8 @@ final class UringEventSource implements NetSource {
 
     private final IoUring ring;
     private final BufferRing buffers;
+    /** The most bytes one read hands over, from arrivals queued at once: NIO's largest read. */
+    private final int readLimit;
     /** The loop's sockets share one budget per task step, the NIO source's rule ({@link SelectorEventSource#UNITS_PER_STEP}). */
     private final StepBudget budget = new StepBudget(SelectorEventSource.UNITS_PER_STEP);
     private final EventFd wakeupFd;
@@ -113,6 +115,15 @@ final class UringEventSource implements NetSource {
      * at first, and up to {@code maxBuffers} (a power of two) when receives find none left.
      */
     UringEventSource(int bufferCount, int maxBuffers, int bufferSize) {
+        this(bufferCount, maxBuffers, bufferSize, ReadSizer.MAX);
+    }
+
+    /**
+     * As {@link #UringEventSource(int, int, int)}, where one read takes queued arrivals up to
+     * {@code readLimit} bytes (at least one arrival) in one buffer.
+     */
+    UringEventSource(int bufferCount, int maxBuffers, int bufferSize, int readLimit) {
+        this.readLimit = readLimit;
         try {
             ring = IoUring.open(RING_ENTRIES);
         } catch (NativeException e) {
@@ -141,6 +152,11 @@ final class UringEventSource implements NetSource {
 
     BufferRing buffers() {
         return buffers;
+    }
+
+    /** The most bytes one read takes from the arrivals queued on a socket (at least one arrival). */
+    int readLimit() {
+        return readLimit;
     }
 
     /**

@@ -32,9 +32,9 @@ import java.util.Arrays;
  * A read served from what is queued costs a unit of the loop's {@link boucle.core.StepBudget}, as a
  * read without waiting does on NIO: a socket that always has data still lets the others run.
  *
- * <p>A read takes the oldest queued buffer, copies its bytes into a pooled {@link ByteBuf} for the
- * caller and gives the provided buffer back at once: the loop's buffers stay in the kernel's hands
- * except for the bytes nobody has read yet.
+ * <p>A read takes the oldest queued buffers (up to the source's read limit, 64 KiB), copies their
+ * bytes into one pooled {@link ByteBuf} for the caller and gives the provided buffers back at
+ * once: the loop's buffers stay in the kernel's hands except for the bytes nobody has read yet.
  *
  * <p>Loop-thread only; one reader at a time.
  */
@@ -159,19 +159,41 @@ final class UringReceiver {
         return me;
     }
 
+    /**
+     * Takes the oldest queued arrival and those after it, up to the source's {@link
+     * UringEventSource#readLimit() read limit}, copied into one pooled {@link ByteBuf}: a 64 KiB
+     * message that came as 32 provided buffers is one read, one buffer and one wake-up for its
+     * reader, as one read of up to 64 KiB is on NIO ({@link ReadSizer#MAX}). The provided buffers
+     * go back to the kernel at once.
+     */
     private ByteBuf take() {
-        int bid = (int) (queued[head] >>> 32);
-        int length = (int) queued[head];
-        head = (head + 1) % queued.length;
-        count--;
-        ByteBuf data = Net.allocator().directBuffer(length);
+        int limit = Math.max(source.readLimit(), buffers.bufferSize());
+        int taking = 0;
+        int bytes = 0;
+        while (taking < count) {
+            int length = (int) queued[(head + taking) % queued.length];
+            if (taking > 0 && bytes + length > limit) {
+                break;
+            }
+            bytes += length;
+            taking++;
+        }
+        ByteBuf data = Net.allocator().directBuffer(bytes);
         try {
-            data.writeBytes(buffers.buffer(bid).asSlice(0, length).asByteBuffer());
+            for (int i = 0; i < taking; i++) {
+                int bid = (int) (queued[head] >>> 32);
+                int length = (int) queued[head];
+                head = (head + 1) % queued.length;
+                count--;
+                try {
+                    data.writeBytes(buffers.buffer(bid).asSlice(0, length).asByteBuffer());
+                } finally {
+                    buffers.recycle(bid);
+                }
+            }
         } catch (RuntimeException e) {
             data.release();
             throw e;
-        } finally {
-            buffers.recycle(bid);
         }
         return data;
     }

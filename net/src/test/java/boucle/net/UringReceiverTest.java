@@ -37,7 +37,10 @@ class UringReceiverTest {
 
     /** Runs {@code body} on a ring loop with a connected pair: a JDK client socket and the accepted descriptor. */
     private static void withConnection(int buffers, ConnectionBody body) throws Exception {
-        UringEventSource source = new UringEventSource(buffers, 2048);
+        withConnection(new UringEventSource(buffers, 2048), body);
+    }
+
+    private static void withConnection(UringEventSource source, ConnectionBody body) throws Exception {
         int listener = NativeSockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         int port = NativeSockets.localAddress(listener).getPort();
         try (Loop loop = new Loop(source); Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -141,6 +144,32 @@ class UringReceiverTest {
             }
             assertArrayEquals(sent, received.toByteArray(), "nothing lost while the receive was cancelled");
         });
+    }
+
+    @Test
+    void aReadTakesTheQueuedArrivalsInOneBufferUpToTheReadLimit() throws Exception {
+        byte[] sent = new byte[256 * 1024];
+        new Random(11).nextBytes(sent);
+        withConnection(64, (source, receiver, client) -> {
+            assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
+            sendFromAnotherThread(client, sent);
+            while (receiver.isArmed()) {
+                Boucle.sleep(Duration.ofMillis(1)); // arrivals queue up until the receiver cancels itself
+            }
+            int queued = receiver.queued();
+            ByteBuf first = receiver.readSome(Registration.NO_DEADLINE);
+            int size = first.readableBytes();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            received.writeBytes(bytesOf(first));
+            events.add("more than one arrival " + (size > 2048) + ", within the limit " + (size <= 64 * 1024)
+                    + ", queue shrank by more than one " + (receiver.queued() < queued - 1));
+            while (received.size() < sent.length) {
+                received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+            }
+            assertArrayEquals(sent, received.toByteArray());
+        });
+        assertEquals(List.of("more than one arrival true, within the limit true, queue shrank by more than one true"),
+                events);
     }
 
     @Test
@@ -259,7 +288,7 @@ class UringReceiverTest {
     @Test
     void aReaderWhoseDataIsAlwaysThereYieldsToOthersOncePerBudget() throws Exception {
         byte[] sent = new byte[64 * 1024];
-        withConnection(64, (source, receiver, client) -> {
+        withConnection(new UringEventSource(64, 64, 2048, 2048), (source, receiver, client) -> { // a read per arrival
             assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
             sendFromAnotherThread(client, sent);
             while (receiver.queued() < 20 && receiver.isArmed()) {
