@@ -44,7 +44,8 @@ final class Report {
         new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
-        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS)) { // the every-core part, when it ran
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, UringReport.SECTION,
+                UringReport.ANALYSIS)) { // the every-core and io_uring parts, when they ran
             Path section = settings.results().resolve(every);
             if (Files.exists(section)) {
                 md.append(Files.readString(section));
