@@ -76,9 +76,9 @@ final class UringReport {
                 .append(" --enable-native-access=ALL-UNNAMED`. Each server is checked to hold an io_uring")
                 .append(" instance (or none) before it is measured. Server CPU is user + system time of the")
                 .append(" server process over the window (`/proc/PID/stat`), per message.\n\n");
-        if (!"true".equals(run.get("boucle_backend_option"))) {
-            md.append("**Boucle on io_uring was not measured**: the examples jar of this build has no `--backend`"
-                    + " option yet; `boucle-nio` is its plain `echo --loops 1`.\n\n");
+        if (run.containsKey("boucle_io_uring_missing")) {
+            md.append("**Boucle on io_uring was not measured**: ").append(run.get("boucle_io_uring_missing"))
+                    .append(".\n\n");
         }
     }
 

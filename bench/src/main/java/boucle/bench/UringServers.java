@@ -9,9 +9,9 @@ import java.util.List;
 /**
  * The five echo servers of the io_uring comparison, each in its own process, each on one thread:
  * <ul>
- *   <li>{@value #BOUCLE_URING}: the examples' {@code echo --loops 1 --backend io_uring};</li>
- *   <li>{@value #BOUCLE_NIO}: the examples' {@code echo --loops 1 --backend nio} (plain {@code echo
- *       --loops 1} on a build with no {@code --backend}, which is NIO);</li>
+ *   <li>{@value #BOUCLE_URING}: the examples' {@code echo --loops 1 --backend io_uring} (the option
+ *       where the build's echo has it, and the system property {@code boucle.backend} always);</li>
+ *   <li>{@value #BOUCLE_NIO}: the same with {@code nio} (a build with neither is NIO);</li>
  *   <li>{@value #NETTY_URING} and {@value #NETTY_NIO}: {@link NettyEchoServer} on Netty's io_uring
  *       (JNI) and NIO transports, one event loop, nothing else different;</li>
  *   <li>{@value #C_EPOLL}: {@code bench/src/main/c/epoll_echo.c}, the floor.</li>
@@ -49,16 +49,7 @@ final class UringServers {
         return new UringServers(settings, usage.contains("--backend"));
     }
 
-    /** The servers this build can run: all five, or all but Boucle's io_uring when its echo has no {@code --backend}. */
-    List<String> available() {
-        if (boucleHasBackend) {
-            return ALL;
-        }
-        System.err.println("bench: " + settings.examplesJar() + "'s echo has no --backend option:"
-                + " Boucle on io_uring is not measured, Boucle's NIO echo is");
-        return ALL.stream().filter(name -> !name.equals(BOUCLE_URING)).toList();
-    }
-
+    /** Whether the build's {@code echo} takes {@code --backend}. */
     boolean boucleHasBackend() {
         return boucleHasBackend;
     }
@@ -73,6 +64,9 @@ final class UringServers {
             command.add(settings.java().toString());
             command.addAll(Settings.SERVER_JVM_FLAGS);
             command.add("--enable-native-access=ALL-UNNAMED"); // Boucle's FFM ring, Netty's JNI library
+            if (name.startsWith("boucle-")) { // what Net.newLoop() takes when the command line says nothing
+                command.add("-Dboucle.backend=" + (name.equals(BOUCLE_URING) ? "io_uring" : "nio"));
+            }
             command.addAll(switch (name) {
                 case BOUCLE_URING -> boucle("io_uring");
                 case BOUCLE_NIO -> boucle("nio");
