@@ -37,6 +37,15 @@ final class SyscallCount {
     static final List<String> NAMED = List.of("read", "write", "readv", "writev", "recvfrom", "sendto", "recvmsg",
             "sendmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "io_uring_enter", "futex");
 
+    /**
+     * The ring's own events, counted only by perf (its {@code io_uring:} tracepoints), under the key
+     * {@code ring:NAME}: requests submitted and completed, operations the kernel could not do inline
+     * and handed to its worker threads ({@code queue_async_work}), and receives that found no data
+     * and armed a poll ({@code poll_arm}).
+     */
+    static final List<String> RING_EVENTS = List.of("io_uring_submit_req", "io_uring_complete",
+            "io_uring_queue_async_work", "io_uring_poll_arm");
+
     private SyscallCount() {
     }
 
@@ -93,6 +102,12 @@ final class SyscallCount {
                     events.add("syscalls:sys_enter_" + call);
                 }
             }
+            for (String event : RING_EVENTS) {
+                if (Files.isDirectory(Path.of("/sys/kernel/tracing/events/io_uring/" + event))
+                        || Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events/io_uring/" + event))) {
+                    events.add("io_uring:" + event);
+                }
+            }
             Result run = exec(List.of("perf", "stat", "-x,", "-e", String.join(",", events), "-p", Long.toString(pid),
                     "--", "sleep", String.format(Locale.ROOT, "%.3f", seconds)), (long) seconds + 60);
             if (run.status() != 0) {
@@ -116,6 +131,8 @@ final class SyscallCount {
                 counts.put(TOTAL, value);
             } else if (event.startsWith("syscalls:sys_enter_")) {
                 counts.put(event.substring("syscalls:sys_enter_".length()), value);
+            } else if (event.startsWith("io_uring:")) {
+                counts.put("ring:" + event.substring("io_uring:".length()), value);
             }
         }
         if (!counts.containsKey(TOTAL)) {

@@ -116,6 +116,7 @@ final class UringBench {
         run.add("syscall_tool", tool.name());
         List<String> columns = new ArrayList<>(List.of("scenario", "server", "msgs_per_s", "window_s", "calls_per_msg"));
         SyscallCount.NAMED.forEach(name -> columns.add(name + "_per_msg"));
+        SyscallCount.RING_EVENTS.forEach(name -> columns.add(name + "_per_msg"));
         Table table = new Table(columns.toArray(String[]::new));
         double warmup = settings.quick() ? 0.5 : 1.0;
         double measure = settings.quick() ? 1.5 : 3.0;
@@ -137,6 +138,9 @@ final class UringBench {
                         String.format(Locale.ROOT, "%.0f", result.get("msgs_per_s")), window,
                         perMessage(calls.get(SyscallCount.TOTAL), messages)));
                 SyscallCount.NAMED.forEach(name -> row.add(perMessage(calls.getOrDefault(name, 0L), messages)));
+                // NaN where the tool cannot see the ring (strace)
+                SyscallCount.RING_EVENTS.forEach(name -> row.add(calls.containsKey("ring:" + name)
+                        ? perMessage(calls.get("ring:" + name), messages) : "NaN"));
                 table.add(row.toArray());
                 System.out.printf(Locale.ROOT, "  %-32s %-16s %.3f system calls/msg%n", scenario.name(), server.name(),
                         calls.get(SyscallCount.TOTAL) / messages);

@@ -103,18 +103,24 @@ final class UringReport {
                 .append(", every thread of the server, over a window inside one more load run of each scenario;")
                 .append(" divided by that run's messages in the window. `recv`/`send` include `read`/`write`,")
                 .append(" `recvfrom`/`sendto` and their vector forms; `wait` is `epoll_wait`/`epoll_pwait`;")
-                .append(" the rest is mostly the JVM's own (`futex`: its threads waking one another).\n\n");
-        md.append("| scenario | server | all calls/msg | recv | send | wait | io_uring_enter | epoll_ctl | futex |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append(" the rest is mostly the JVM's own (`futex`: its threads waking one another).")
+                .append(" The ring columns are the kernel's io_uring tracepoints (perf only): requests submitted,")
+                .append(" requests handed to the kernel's io-wq worker threads (an operation that could not run")
+                .append(" inline), and polls armed by a receive that found no data.\n\n");
+        md.append("| scenario | server | all calls/msg | recv | send | wait | io_uring_enter | epoll_ctl | futex"
+                + " | ring requests | to io-wq | polls armed |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, String> row : syscalls.rows()) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.4f | %.4f | %.4f | %.4f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.4f | %.4f | %.4f | %.4f"
+                            + " | %.3f | %.4f | %.3f |%n",
                     row.get("scenario"), row.get("server"), value(row, "calls_per_msg"),
                     sum(row, "read", "readv", "recvfrom", "recvmsg"), sum(row, "write", "writev", "sendto", "sendmsg"),
                     sum(row, "epoll_wait", "epoll_pwait"), sum(row, "io_uring_enter"), sum(row, "epoll_ctl"),
-                    sum(row, "futex")));
+                    sum(row, "futex"), sum(row, "io_uring_submit_req"), sum(row, "io_uring_queue_async_work"),
+                    sum(row, "io_uring_poll_arm")));
         }
         if (syscalls.rows().isEmpty()) {
-            md.append("| (did not run) | | | | | | | | |\n");
+            md.append("| (did not run) | | | | | | | | | | | |\n");
         }
     }
 

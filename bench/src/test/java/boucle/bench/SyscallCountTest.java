@@ -15,12 +15,13 @@ class SyscallCountTest {
                 157436,,syscalls:sys_enter_read,305216331,100.00,,
                 2543,,syscalls:sys_enter_epoll_wait,305216331,100.00,,
                 <not counted>,,syscalls:sys_enter_io_uring_enter,0,100.00,,
+                400,,io_uring:io_uring_submit_req,305216331,100.00,,
                 """;
 
         Map<String, Long> counts = SyscallCount.parsePerf(output);
 
-        assertEquals(Map.of(SyscallCount.TOTAL, 317415L, "read", 157436L, "epoll_wait", 2543L, "io_uring_enter", 0L),
-                counts);
+        assertEquals(Map.of(SyscallCount.TOTAL, 317415L, "read", 157436L, "epoll_wait", 2543L, "io_uring_enter", 0L,
+                "ring:io_uring_submit_req", 400L), counts);
     }
 
     @Test
