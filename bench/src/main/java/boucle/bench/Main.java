@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|report [--quick]
  *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
  *   java -jar bench/target/boucle-bench.jar uring [--quick]    the io_uring comparison, bench/results/uring.md
+ *   java -jar bench/target/boucle-bench.jar uring-report       that section again from its saved figures
  *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo|netty-chat --port P
  *   java -jar bench/target/boucle-bench.jar netty-echo --transport io_uring --port P
  * </pre>
@@ -78,9 +79,13 @@ public final class Main {
             case "uring" -> {
                 // alone: it writes its own section and puts it into the report in place, so that a run
                 // of this part does not rewrite the other parts' sections from figures it did not make
-                new UringBench(settings(options)).run();
+                int failures = new UringBench(settings(options)).run();
                 out.println("bench: bench/results/" + UringReport.SECTION + " written, and its section in "
                         + Report.REPORT);
+                return failures == 0 ? 0 : 1;
+            }
+            case "uring-report" -> { // after editing uring-analysis.md: the section again from the saved figures
+                new UringReport(settings(options)).write();
                 return 0;
             }
             case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops",
@@ -199,6 +204,7 @@ public final class Main {
         out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
         out.println("  uring        io_uring: Boucle io_uring and NIO vs Netty io_uring and NIO vs a C epoll server,");
         out.println("               5 scenarios, system calls per message, idle heap; writes bench/results/uring.md");
+        out.println("  uring-report the io_uring section again from its last figures (after editing uring-analysis.md)");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  tls          TLS echo and handshakes: Boucle's echo --tls vs Netty's SslHandler (JDK provider)");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");

@@ -39,6 +39,7 @@ final class UringBench {
     private final Settings settings;
     private final Loadgen loadgen;
     private final Table run = new Table("key", "value");
+    private final List<String> failures = new ArrayList<>();
 
     UringBench(Settings settings) {
         this.settings = settings;
@@ -49,7 +50,12 @@ final class UringBench {
         return settings.quick() ? 1 : 3;
     }
 
-    void run() throws IOException, InterruptedException {
+    /**
+     * Runs every phase and writes the section; returns how many measurements failed (a lost byte, a
+     * server that stopped answering). A failure is recorded and reported, and the run goes on with
+     * the other servers, so that one broken server does not hide the figures of the rest.
+     */
+    int run() throws IOException, InterruptedException {
         UringServers servers = UringServers.of(settings);
         List<String> names = new ArrayList<>();
         run.add("load_average_start", Machine.loadAverage());
@@ -83,8 +89,20 @@ final class UringBench {
         }
         idle(servers, names);
         run.add("load_average_end", Machine.loadAverage());
+        for (int i = 0; i < failures.size(); i++) {
+            run.add("failure_" + (i + 1), failures.get(i));
+        }
         run.save(settings.work().resolve(RUN_FILE));
         new UringReport(settings).write();
+        failures.forEach(failure -> System.err.println("bench: uring: FAILED " + failure));
+        return failures.size();
+    }
+
+    /** Records a failed measurement: what ran, on which server, and the failure's own words. */
+    private void failed(String what, String server, Exception failure) {
+        String text = (what + " on " + server + ": " + failure.getMessage()).replaceAll("[\\t\\n]+", " ");
+        failures.add(text);
+        System.err.println("bench: uring: " + text);
     }
 
     private void load(List<ServerProcess> servers) throws IOException, InterruptedException {
@@ -92,13 +110,23 @@ final class UringBench {
         columns.addAll(METRICS);
         Table table = new Table(columns.toArray(String[]::new));
         for (ServerProcess server : servers) { // the same JIT warm-up for every server, the C one included
-            loadgen.run(Scenario.WARM_UP, server.port(), server.pid(), 0, settings.quick() ? 0.5 : 3);
+            try {
+                loadgen.run(Scenario.WARM_UP, server.port(), server.pid(), 0, settings.quick() ? 0.5 : 3);
+            } catch (IOException failure) {
+                failed("the warm-up", server.name(), failure);
+            }
         }
         for (Scenario scenario : Scenario.ALL) {
             for (int repetition = 1; repetition <= repetitions(); repetition++) {
                 for (ServerProcess server : servers) {
-                    LoadResult result = loadgen.run(scenario, server.port(), server.pid(),
-                            settings.warmupSeconds(), settings.measureSeconds());
+                    LoadResult result;
+                    try {
+                        result = loadgen.run(scenario, server.port(), server.pid(),
+                                settings.warmupSeconds(), settings.measureSeconds());
+                    } catch (IOException failure) {
+                        failed(scenario.name() + " #" + repetition, server.name(), failure);
+                        continue;
+                    }
                     List<Object> row = new ArrayList<>(List.of(scenario.name(), server.name(), repetition));
                     METRICS.forEach(metric -> row.add(result.get(metric)));
                     table.add(row.toArray());
@@ -131,8 +159,16 @@ final class UringBench {
                         throw new IllegalStateException(failure);
                     }
                 });
-                LoadResult result = loadgen.run(scenario, server.port(), server.pid(), warmup, measure);
-                Map<String, Long> calls = join(counting);
+                LoadResult result;
+                Map<String, Long> calls;
+                try {
+                    result = loadgen.run(scenario, server.port(), server.pid(), warmup, measure);
+                    calls = join(counting);
+                } catch (IOException failure) {
+                    counting.cancel(false);
+                    failed("counting system calls under " + scenario.name(), server.name(), failure);
+                    continue;
+                }
                 double messages = result.get("msgs_per_s") * window;
                 List<Object> row = new ArrayList<>(List.of(scenario.name(), server.name(),
                         String.format(Locale.ROOT, "%.0f", result.get("msgs_per_s")), window,
@@ -177,6 +213,9 @@ final class UringBench {
                     settings.work().resolve(server.name() + ".jfr"))) {
                 loadgen.run(PROFILED, server.port(), server.pid(), 0.5, settings.quick() ? 1 : 4);
                 profile = recording.stop();
+            } catch (IOException failure) {
+                failed("the profile", server.name(), failure);
+                continue;
             }
             table.add(server.name(), "(execution samples: threads in Java)", profile.javaSamples());
             table.add(server.name(), "(native-method samples: threads in native code)", profile.nativeSamples());
@@ -195,7 +234,11 @@ final class UringBench {
         IdleConnections idle = new IdleConnections(settings);
         for (String name : names) {
             if (!name.equals(UringServers.C_EPOLL)) { // a heap histogram needs a JVM
-                idle.measure(table, classes, name, servers::start);
+                try {
+                    idle.measure(table, classes, name, servers::start);
+                } catch (IOException failure) {
+                    failed("the idle connections", name, failure);
+                }
             }
         }
         table.save(settings.work().resolve(IDLE_FILE));

@@ -76,6 +76,14 @@ final class UringReport {
                 .append(" --enable-native-access=ALL-UNNAMED`. Each server is checked to hold an io_uring")
                 .append(" instance (or none) before it is measured. Server CPU is user + system time of the")
                 .append(" server process over the window (`/proc/PID/stat`), per message.\n\n");
+        List<String> failures = run.entrySet().stream().filter(e -> e.getKey().startsWith("failure_"))
+                .map(Map.Entry::getValue).toList();
+        if (!failures.isEmpty()) {
+            md.append("**").append(failures.size()).append(" measurement(s) FAILED in this run** (left out of the"
+                    + " medians below):\n\n");
+            failures.forEach(failure -> md.append("- ").append(failure).append('\n'));
+            md.append('\n');
+        }
         if (run.containsKey("boucle_io_uring_missing")) {
             md.append("**Boucle on io_uring was not measured**: ").append(run.get("boucle_io_uring_missing"))
                     .append(".\n\n");

@@ -84,6 +84,28 @@ final class UringTargets {
             md.append("| ").append(check.target()).append(" | ").append(check.measured()).append(" | ")
                     .append(check.met() ? "met" : "**missed**").append(" | ").append(check.reason()).append(" |\n");
         }
+        String frames = topFrames(BU, 5);
+        if (!frames.isEmpty()) {
+            md.append("\nWhere Boucle on io_uring spends its user time (JFR, ").append(UringBench.PROFILED.name())
+                    .append(", top frames): ").append(frames).append("; the profiles below have more.\n");
+        }
+    }
+
+    /** The {@code count} hottest top frames of {@code server}'s profile with their share, or "". */
+    private String topFrames(String server, int count) {
+        List<Map<String, String>> frames = profile.rows().stream().filter(row -> row.get("server").equals(server)).toList();
+        if (frames.size() <= 2) {
+            return "";
+        }
+        double javaSamples = Double.parseDouble(frames.get(0).get("samples"));
+        List<String> hottest = new ArrayList<>();
+        for (Map<String, String> row : frames.subList(2, Math.min(2 + count, frames.size()))) {
+            String frame = row.get("frame");
+            String shortName = frame.substring(frame.lastIndexOf('.', frame.lastIndexOf('.') - 1) + 1);
+            hottest.add(String.format(Locale.ROOT, "`%s` %.0f%%", shortName,
+                    100 * Double.parseDouble(row.get("samples")) / javaSamples));
+        }
+        return String.join(", ", hottest);
     }
 
     private Check atLeast(String scenario, String metric, String anchor, double factor, String what) {
@@ -109,11 +131,17 @@ final class UringTargets {
             low = Math.min(low, ours.get(i) / theirs.get(i));
             high = Math.max(high, ours.get(i) / theirs.get(i));
         }
-        String range = ours.size() > 1 ? String.format(Locale.ROOT, " (rounds %.2f–%.2f)", low, high) : "";
-        return String.format(Locale.ROOT, "%.2fx%s", ratio, range);
+        String range = ours.size() > 1 ? String.format(Locale.ROOT, ", rounds %.2f–%.2f", low, high) : "";
+        String unit = switch (metric) {
+            case "msgs_per_s" -> "%,.0f vs %,.0f msgs/s";
+            case "p99_us" -> "%,.0f vs %,.0f µs";
+            default -> "%.2f vs %.2f µs";
+        };
+        return String.format(Locale.ROOT, "%.2fx (" + unit + "%s)", ratio, load.median(scenario, BU, metric),
+                load.median(scenario, anchor, metric), range);
     }
 
-    /** Where the CPU went in Boucle io_uring and in the anchor, their system calls, Boucle's top frames. */
+    /** Where the CPU went in Boucle io_uring and in the anchor (kernel or user), and their system calls. */
     private String cpuFacts(String scenario, String anchor) {
         StringBuilder why = new StringBuilder();
         for (String server : List.of(BU, anchor)) {
@@ -126,17 +154,6 @@ final class UringTargets {
                 why.append(String.format(Locale.ROOT, ", %.2f calls/msg", calls));
             }
             why.append("; ");
-        }
-        List<Map<String, String>> frames = profile.rows().stream().filter(row -> row.get("server").equals(BU)).toList();
-        if (frames.size() > 2) {
-            double javaSamples = Double.parseDouble(frames.get(0).get("samples"));
-            why.append("Boucle's top Java frames (").append(UringBench.PROFILED.name()).append("): ");
-            for (Map<String, String> row : frames.subList(2, Math.min(5, frames.size()))) {
-                String frame = row.get("frame");
-                why.append(String.format(Locale.ROOT, "`%s` %.0f%%, ", frame.substring(frame.lastIndexOf('.', frame.lastIndexOf('.') - 1) + 1),
-                        100 * Double.parseDouble(row.get("samples")) / javaSamples));
-            }
-            why.setLength(why.length() - 2);
         }
         return why.toString().replaceAll("; $", "");
     }

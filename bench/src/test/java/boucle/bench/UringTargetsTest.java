@@ -54,7 +54,7 @@ class UringTargetsTest {
 
         UringTargets.Check throughput = checks.get("100 conns x 64 B: msgs/s ≥ Netty io_uring");
         assertFalse(throughput.met());
-        assertEquals("0.95x (rounds 0.95–0.95)", throughput.measured());
+        assertEquals("0.95x (95 vs 100 msgs/s, rounds 0.95–0.95)", throughput.measured());
         assertTrue(throughput.reason().contains("boucle-io_uring 3.00 µs CPU/msg (kernel 2.50, user 0.50), 0.50 calls/msg"),
                 throughput.reason());
         assertTrue(throughput.reason().contains("netty-io_uring 2.00 µs CPU/msg (kernel 1.60, user 0.40)"),
