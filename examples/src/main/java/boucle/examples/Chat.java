@@ -11,7 +11,7 @@ import java.io.PrintStream;
 import java.util.function.Supplier;
 
 /**
- * {@code chat [--host H] [--port P] [--loops N]}: a line-based chat room for {@code nc} and
+ * {@code chat [--host H] [--port P] [--loops N] [--backend B]}: a line-based chat room for {@code nc} and
  * {@code telnet}, served by N loops (default: one per core) that share one room ({@link SharedRoom}).
  * Each connection is one {@link #handle} task reading lines in a plain loop; the {@link ChatRoom}
  * delivers them to the others as {@code NAME: text}.
@@ -126,13 +126,15 @@ final class Chat implements Command {
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: chat [--host H] [--port P] [--loops N] [--tls [--keystore FILE] | --unix PATH]");
+        out.println("usage: chat [--host H] [--port P] [--loops N] [--backend auto|io_uring|nio]"
+                + " [--tls [--keystore FILE] | --unix PATH]");
         out.println("  A chat room: each line a client sends goes to the others as 'NAME: text'.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + ", " + DEFAULT_TLS_PORT
                 + " with --tls; 0 picks a free one)");
         out.println("  --loops N  event loops, one thread each (default: all " + ServerOptions.defaultLoops()
                 + " cores); one room across them");
+        out.println(ServerOptions.backendUsage(13));
         out.println("  --unix PATH  listen on a Unix domain socket file instead (try: nc -U PATH)");
         Servers.tlsUsage(out, DEFAULT_TLS_PORT);
         out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");

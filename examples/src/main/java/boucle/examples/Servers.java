@@ -84,7 +84,14 @@ final class Servers {
             boucle.net.TlsOptions tls, PrintStream out) throws IOException {
         String where = options.unixSocket() != null ? "unix:" + options.unixSocket() : options.host() + ":" + options.port();
         // the loops' threads recycle buffers as Netty's own threads do
-        try (LoopGroup group = LoopGroup.start(options.loops(), name + "-loop")) {
+        LoopGroup started;
+        try {
+            started = LoopGroup.start(options.loops(), name + "-loop", options.backend());
+        } catch (IllegalStateException unavailable) { // io_uring asked for and not usable here: one clear line
+            System.err.println(name + ": " + unavailable.getMessage());
+            return 1;
+        }
+        try (LoopGroup group = started) {
             AsyncServer.Builder builder = serverOf.apply(group).host(options.host()).port(options.port());
             if (tls != null) {
                 builder.tls(tls);
@@ -102,7 +109,7 @@ final class Servers {
                 return 1; // closing the group ends its idle loops
             }
             StopSignals.install(name, group);
-            out.println(name + " server listening on " + listeningOn(options, server.port()));
+            out.println(name + " server listening on " + listeningOn(options, server.port(), group.backend()));
             out.flush();
             try {
                 server.whenStopped().join(); // until a signal shuts the group down
@@ -127,8 +134,9 @@ final class Servers {
     }
 
     /** Where it listens, and how to try it: {@code 127.0.0.1:7443 with 2 loops (TLS; try: openssl s_client ...)}. */
-    private static String listeningOn(ServerOptions options, int port) {
-        String loops = " with " + options.loops() + (options.loops() == 1 ? " loop" : " loops");
+    private static String listeningOn(ServerOptions options, int port, boucle.net.Backend backend) {
+        String loops = " with " + options.loops() + (options.loops() == 1 ? " loop" : " loops") + " on "
+                + backend.optionName();
         if (options.unixSocket() != null) {
             String path = options.unixSocket().toString();
             return "unix:" + path + loops + (options.tls()
@@ -153,10 +161,19 @@ final class Servers {
             return 1;
         }
         int port = socket.localAddress().getPort();
-        out.println(name + " server listening on " + options.host() + ":" + port + " with 1 loop (UDP; try: nc -u "
+        out.println(name + " server listening on " + options.host() + ":" + port + " with 1 loop on "
+                + options.backend().optionName() + " (UDP; try: nc -u "
                 + options.host() + " " + port + ")");
         out.flush();
-        try (Loop loop = Net.newLoop(); socket) {
+        Loop made;
+        try {
+            made = Net.newLoop(options.backend());
+        } catch (IllegalStateException unavailable) {
+            socket.close();
+            System.err.println(name + ": " + unavailable.getMessage());
+            return 1;
+        }
+        try (Loop loop = made; socket) {
             Net.runWithBufferRecycling(() -> loop.runTask(() -> service.serve(socket)));
         }
         return 0;

@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopGroup implements AutoCloseable {
     private final String prefix;
+    /** What every loop of the group runs on: one backend, since a connection accepted on one loop is served on another. */
+    private final Backend backend;
     private final List<Loop> loops;
     private final List<Thread> threads;
     private final Set<GroupServer> servers = ConcurrentHashMap.newKeySet();
@@ -62,8 +64,9 @@ public final class LoopGroup implements AutoCloseable {
     /** Per loop: set once its thread has closed it; a submit that sees it fails at once. */
     private final java.util.concurrent.atomic.AtomicIntegerArray ended;
 
-    private LoopGroup(int size, String prefix) {
+    private LoopGroup(int size, String prefix, Backend backend) {
         this.prefix = prefix;
+        this.backend = backend;
         this.running = new AtomicInteger(size);
         this.ended = new java.util.concurrent.atomic.AtomicIntegerArray(size);
         for (int i = 0; i < size; i++) {
@@ -94,12 +97,32 @@ public final class LoopGroup implements AutoCloseable {
         return start(size, "boucle-loop");
     }
 
-    /** A group of {@code size} loops whose threads are named {@code prefix-0} to {@code prefix-(size-1)}. Any thread. */
+    /**
+     * A group of {@code size} loops whose threads are named {@code prefix-0} to {@code prefix-(size-1)},
+     * on the backend the system property {@code boucle.backend} names ({@link Backend#configured()}). Any thread.
+     */
     public static LoopGroup start(int size, String prefix) {
+        return start(size, prefix, Backend.configured());
+    }
+
+    /**
+     * A group of {@code size} loops on {@code backend}: {@link Backend#AUTO} is decided once for the
+     * whole group (every loop runs on the same backend). Any thread.
+     *
+     * @throws IllegalStateException with the reason, if {@link Backend#IO_URING} cannot serve here
+     *     (refused before any thread starts)
+     */
+    public static LoopGroup start(int size, String prefix, Backend backend) {
         if (size < 1) {
             throw new IllegalArgumentException("a loop group needs at least one loop, not " + size);
         }
-        return new LoopGroup(size, Objects.requireNonNull(prefix, "prefix"));
+        Objects.requireNonNull(prefix, "prefix");
+        return new LoopGroup(size, prefix, BackendChoice.resolve(Objects.requireNonNull(backend, "backend")));
+    }
+
+    /** The backend every loop of the group runs on: {@link Backend#IO_URING} or {@link Backend#NIO}. Any thread. */
+    public Backend backend() {
+        return backend;
     }
 
     /** The body of loop {@code i}'s thread: make the loop here, run it until stopped, then close it. */
@@ -107,7 +130,7 @@ public final class LoopGroup implements AutoCloseable {
         try {
             Loop loop;
             try {
-                loop = Net.newLoop();
+                loop = Net.newLoop(backend);
             } catch (RuntimeException | Error cannotStart) {
                 made.completeExceptionally(cannotStart);
                 throw cannotStart;

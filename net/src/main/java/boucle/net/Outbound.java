@@ -62,7 +62,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     private final SocketChannel channel;
     private final Registration registration;
-    private final SelectorEventSource source;
+    private final NetSource source;
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
     private long pendingBytes;
     private int lowWater = DEFAULT_LOW_WATER;
