@@ -18,8 +18,9 @@ import jdk.jfr.consumer.RecordingFile;
  * ({@code jcmd PID JFR.start}, then {@code JFR.dump} and {@code JFR.stop}): the
  * {@code jdk.ExecutionSample} events (threads running Java code, the recorder's own left out)
  * counted by their top frame, and the {@code jdk.NativeMethodSample} events (threads inside a
- * native call: the wait for events, a system call through FFM or JNI) beside them. The split between kernel and user time comes from
- * {@code /proc/PID/stat} (the load generator's figures); this says which Java code the user part is.
+ * native call: the wait for events, a system call through FFM or JNI) beside them. The split
+ * between kernel and user time comes from {@code /proc/PID/stat} (the load generator's figures);
+ * this says which Java code the user part is.
  *
  * <pre>{@code
  * try (ExecutionProfile.Recording recording = ExecutionProfile.start(jcmd, pid, file)) {

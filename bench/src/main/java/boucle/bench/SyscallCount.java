@@ -117,7 +117,10 @@ final class SyscallCount {
         }
     }
 
-    /** Parses perf's CSV lines ({@code 157436,,syscalls:sys_enter_read,...}); "<not counted>" is 0. */
+    /**
+     * Parses perf's CSV lines ({@code 157436,,syscalls:sys_enter_read,...}); a named call
+     * "<not counted>" is 0, the total "<not counted>" an error.
+     */
     static Map<String, Long> parsePerf(String output) throws IOException {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String line : output.lines().toList()) {
@@ -128,6 +131,9 @@ final class SyscallCount {
             String event = fields[2];
             long value = fields[0].matches("\\d+") ? Long.parseLong(fields[0]) : 0;
             if (event.equals("raw_syscalls:sys_enter")) {
+                if (!fields[0].matches("\\d+")) { // "<not counted>": no figure, which is not zero calls
+                    throw new IOException("perf stat could not count the process's system calls: " + line);
+                }
                 counts.put(TOTAL, value);
             } else if (event.startsWith("syscalls:sys_enter_")) {
                 counts.put(event.substring("syscalls:sys_enter_".length()), value);

@@ -48,6 +48,7 @@ class SyscallCountTest {
     @Test
     void outputWithoutATotalIsAnErrorNotAZero() {
         assertThrows(IOException.class, () -> SyscallCount.parsePerf("Error: no access to tracepoints"));
+        assertThrows(IOException.class, () -> SyscallCount.parsePerf("<not counted>,,raw_syscalls:sys_enter,0,100.00,,"));
         assertThrows(IOException.class, () -> SyscallCount.parseStrace("strace: attach: ptrace(PTRACE_SEIZE): Operation not permitted"));
     }
 }
