@@ -2,12 +2,19 @@ package boucle.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
-/** The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1). */
+/**
+ * The loop's live tasks, linked through the tasks themselves so spawn and finish cost O(1), and
+ * what becomes of their ends that nobody watches: a failure nothing awaited, tasks stranded when
+ * the loop ran out of work. Loop thread only.
+ */
 final class LiveTasks {
     private Task<?> oldest;
     private Task<?> newest;
     private int count;
+    /** Where a failure that ended a task nobody awaited goes; {@code null}: logged. */
+    private BiConsumer<Task<?>, Throwable> unobservedFailures;
 
     boolean isEmpty() {
         return count == 0;
@@ -71,6 +78,20 @@ final class LiveTasks {
         if (count > 0) {
             Handle.LOG.log(System.Logger.Level.WARNING, "the loop ran out of work with " + count
                     + " task(s) parked that nothing can wake: " + describeParked());
+        }
+    }
+
+    void setUnobservedFailureHandler(BiConsumer<Task<?>, Throwable> handler) {
+        unobservedFailures = handler;
+    }
+
+    /** A task failed and nothing awaits it or has read its outcome: to the handler, or logged once. */
+    void unobservedFailure(Task<?> task, Throwable failure) {
+        if (unobservedFailures != null) {
+            unobservedFailures.accept(task, failure);
+        } else {
+            Handle.LOG.log(System.Logger.Level.WARNING,
+                    "task '" + task.name() + "' failed and nothing awaited it; the loop goes on", failure);
         }
     }
 }

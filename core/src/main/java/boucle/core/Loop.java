@@ -1,7 +1,6 @@
 package boucle.core;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -55,8 +54,11 @@ public final class Loop implements AutoCloseable {
 
     private final Clock clock;
     private final EventSource events;
-    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    // a turn's three phases, each in a file of its own: wait for events, run due timers, run the ready batch
+    private final EventWait waiting;
     private final TimerHeap timers = new TimerHeap();
+    private final ReadyQueue ready = new ReadyQueue();
+    /** The one door in from other threads ({@link #callSoonThreadsafe}). */
     private final Inbox fromOtherThreads;
     private final LiveTasks live = new LiveTasks();
 
@@ -64,11 +66,6 @@ public final class Loop implements AutoCloseable {
     final StepWatch watch = new StepWatch();
     /** Calls of {@link Boucle#runInThread} whose result has not come back: work, as a timer is. */
     private int threadCallsInFlight;
-
-    /** Tasks parked in {@link #waitAllTasksBlocked()}; made by the first, as most loops have none. */
-    private WaitQueue allBlockedWaiters;
-    /** Where a failure that ended a task nobody awaited goes; {@code null}: logged. */
-    private java.util.function.BiConsumer<Task<?>, Throwable> unobservedFailures;
 
     private volatile Thread owner;
     private volatile boolean running;
@@ -106,6 +103,7 @@ public final class Loop implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.events = Objects.requireNonNull(events, "events");
         this.fromOtherThreads = new Inbox(events);
+        this.waiting = new EventWait(this, clock, events, fromOtherThreads, ready, timers);
         this.owner = Thread.currentThread();
     }
 
@@ -151,7 +149,7 @@ public final class Loop implements AutoCloseable {
     public Handle callSoon(Runnable action) {
         requireUsable();
         Handle handle = new Handle(this, Objects.requireNonNull(action, "action"), 0, ++sequence);
-        ready.addLast(handle);
+        ready.add(handle);
         return handle;
     }
 
@@ -325,13 +323,24 @@ public final class Loop implements AutoCloseable {
     /** One turn; {@code false}, with nothing run, when the thread was found interrupted after the wait. */
     private boolean turn() {
         turns++;
-        waitForEvents();
+        waiting.waitForEvents(stopRequested, threadCallsInFlight);
         if (Thread.interrupted()) { // checked here, not per source: every source returns at once when interrupted
             return false;
         }
         runDueTimers();
-        runReadyBatch();
+        ready.runBatch(watch);
         return true;
+    }
+
+    private void runDueTimers() {
+        if (!timers.isEmpty()) {
+            timers.runDue(now(), sequence, watch); // the sequence now: a timer set by a due timer waits a turn
+        }
+    }
+
+    private boolean hasWork() {
+        return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters()
+                || threadCallsInFlight > 0 || waiting.hasAllBlockedWaiters();
     }
 
     /** The thread was interrupted: cancel the live tasks, run their finally blocks, end the run; see the class notes. */
@@ -353,83 +362,6 @@ public final class Loop implements AutoCloseable {
                         : "its " + cancelled + " live task(s) were cancelled and ran their finally blocks")
                 + "; the run ends. To give the hand back inside a task call Boucle.interrupt(); to stop a"
                 + " loop from another thread, loop.callSoonThreadsafe(loop::stop)");
-    }
-
-    private void waitForEvents() {
-        if (!ready.isEmpty() || stopRequested) {
-            events.poll(0); // only look: ready work must not wait
-        } else {
-            fromOtherThreads.armWakeup(); // before looking, so a post racing with the look is kept
-            events.poll(fromOtherThreads.isEmpty() ? idleWaitNanos() : 0);
-        }
-        for (Runnable action; (action = fromOtherThreads.take()) != null; ) {
-            if (action instanceof Refusable refusable && fromOtherThreads.isRefusing()) {
-                refusable.refused(); // closing: a cross-loop call must hear it, not start on a dying loop
-            } else {
-                callSoon(action);
-            }
-        }
-        if (ready.isEmpty() && !stopRequested) {
-            everyTaskBlocked();
-        }
-    }
-
-    /** How long an idle loop waits: until the next timer; only a look if a task waits for idleness. */
-    private long idleWaitNanos() {
-        if (allBlockedWaiters != null && !allBlockedWaiters.isEmpty()) {
-            return 0;
-        }
-        Handle next = timers.first();
-        long untilTimer = next == null ? Long.MAX_VALUE : Math.max(0, next.deadline - now());
-        if (clock instanceof VirtualClock virtual) {
-            return virtual.idleWaitNanos(events.hasWaiters() || threadCallsInFlight > 0, untilTimer);
-        }
-        return untilTimer;
-    }
-
-    /**
-     * Nothing is ready after the wait: every task is parked. The oldest task in
-     * {@link #waitAllTasksBlocked()} goes on first; otherwise a virtual clock may jump to the next timer.
-     */
-    private void everyTaskBlocked() {
-        Handle next = timers.first();
-        if (next != null && next.deadline - now() <= 0) {
-            return; // a timer is due: its task is about to be ready, so not every task is blocked
-        }
-        if (allBlockedWaiters != null && allBlockedWaiters.wakeFirst()) {
-            return;
-        }
-        if (clock instanceof VirtualClock virtual) {
-            virtual.loopIdle(next);
-        }
-    }
-
-    private void runDueTimers() {
-        if (timers.isEmpty()) {
-            return;
-        }
-        long now = now();
-        long newestAtStart = sequence; // a timer set by a due timer waits for the next turn
-        for (Handle next; (next = timers.first()) != null
-                && next.deadline - now <= 0 && next.sequence <= newestAtStart; ) {
-            timers.remove(next);
-            watch.starting(next);
-            next.run();
-        }
-    }
-
-    private void runReadyBatch() {
-        for (int batch = ready.size(); batch > 0; batch--) {
-            Runnable next = ready.pollFirst();
-            watch.starting(next);
-            next.run();
-        }
-        watch.idle();
-    }
-
-    private boolean hasWork() {
-        return !ready.isEmpty() || !timers.isEmpty() || !fromOtherThreads.isEmpty() || events.hasWaiters()
-                || threadCallsInFlight > 0 || (allBlockedWaiters != null && !allBlockedWaiters.isEmpty());
     }
 
     private void enter() {
@@ -475,10 +407,7 @@ public final class Loop implements AutoCloseable {
         if (me.loop != this) {
             throw new IllegalStateException("task '" + me.name() + "' runs on another loop");
         }
-        if (allBlockedWaiters == null) {
-            allBlockedWaiters = new WaitQueue();
-        }
-        allBlockedWaiters.park("every other task to block");
+        waiting.parkUntilAllBlocked();
     }
 
     /**
@@ -489,21 +418,16 @@ public final class Loop implements AutoCloseable {
      */
     public void setUnobservedFailureHandler(java.util.function.BiConsumer<Task<?>, Throwable> handler) {
         requireLoopThread();
-        unobservedFailures = handler;
+        live.setUnobservedFailureHandler(handler);
     }
 
     /** A task failed and nothing awaits it or has read its outcome. */
     void unobservedFailure(Task<?> task, Throwable failure) {
-        if (unobservedFailures != null) {
-            unobservedFailures.accept(task, failure);
-        } else {
-            Handle.LOG.log(System.Logger.Level.WARNING,
-                    "task '" + task.name() + "' failed and nothing awaited it; the loop goes on", failure);
-        }
+        live.unobservedFailure(task, failure);
     }
 
     void schedule(Task<?> task) {
-        ready.addLast(task.step);
+        ready.add(task.step);
     }
 
     void taskEnded(Task<?> task) {

@@ -32,6 +32,19 @@ final class TimerHeap {
         siftUp(timer.heapIndex);
     }
 
+    /**
+     * Runs, earliest first, the timers due at {@code now} that were set at or before sequence
+     * {@code newestAtStart}: a timer that a due timer sets waits for the next turn, even when it is
+     * due already, so a timer that re-arms itself at zero delay cannot hold the loop.
+     */
+    void runDue(long now, long newestAtStart, StepWatch watch) {
+        for (Handle next; (next = first()) != null && next.deadline - now <= 0 && next.sequence <= newestAtStart; ) {
+            remove(next);
+            watch.starting(next);
+            next.run();
+        }
+    }
+
     Handle removeFirst() {
         Handle first = heap[0];
         remove(first);

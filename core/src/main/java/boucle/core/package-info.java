@@ -7,7 +7,10 @@
  *       {@code Coroutine} touches {@code jdk.internal.vm}; everything else goes through it.</li>
  *   <li>A {@link boucle.core.Loop} owns a FIFO of ready work, a timer heap ordered by
  *       (deadline, sequence) and an {@link boucle.core.EventSource}. One turn: wait (0 if work is
- *       ready, else until the next timer), run due timers, run one batch of what was ready.</li>
+ *       ready, else until the next timer), run due timers, run one batch of what was ready. Each
+ *       phase is a file of its own ({@code EventWait}, {@code TimerHeap}, {@code ReadyQueue}, with
+ *       {@code Inbox} for what other threads post and {@code LiveTasks} for the tasks alive);
+ *       {@code Loop} keeps the public API and the turn itself.</li>
  *   <li>A waiting task is <em>parked</em>: in no loop queue, held only by what it waits on, which
  *       puts it back with {@link boucle.core.Task#wake()}. Every wait registers, parks and
  *       deregisters in {@code finally}, so a cancelled wait leaves nothing behind.</li>

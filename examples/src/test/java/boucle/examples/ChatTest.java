@@ -6,76 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.net.AsyncServer;
 import boucle.net.BackgroundServer;
-import boucle.test.LineClient;
-import java.io.BufferedReader;
+import boucle.net.SelfSignedCertificate;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /** The chat room with real clients on loopback, as nc or telnet users would drive it. */
 class ChatTest {
-
-    /** A chat client: sends lines, reads the lines the room sends it (on a thread of its own). */
-    private static final class Client implements AutoCloseable {
-        final Socket socket;
-        final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final CountDownLatch closedByServer = new CountDownLatch(1);
-
-        Client(BackgroundServer server) throws IOException {
-            socket = LineClient.openSocket(server.port());
-            Thread reader = new Thread(this::readLines, "chat-client");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void readLines() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    received.add(line);
-                }
-                closedByServer.countDown();
-            } catch (IOException closed) {
-                closedByServer.countDown();
-            }
-        }
-
-        void send(String line) throws IOException {
-            sendRaw((line + "\n").getBytes(UTF_8));
-        }
-
-        void sendRaw(byte[] bytes) throws IOException {
-            OutputStream out = socket.getOutputStream();
-            out.write(bytes);
-            out.flush();
-        }
-
-        /** The next line received (waiting up to 10 s), skipping none. */
-        String next() throws InterruptedException {
-            String line = received.poll(10, TimeUnit.SECONDS);
-            assertTrue(line != null, "no line came within 10 s");
-            return line;
-        }
-
-        /** Skips lines until one equals {@code expected}. */
-        void expect(String expected) throws InterruptedException {
-            for (int skipped = 0; skipped < 100_000; skipped++) {
-                if (next().equals(expected)) {
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
 
     private static BackgroundServer chatServer(int maxQueuedBytes) throws IOException {
         Chat chat = new Chat(new ChatRoom(maxQueuedBytes));
@@ -85,11 +26,11 @@ class ChatTest {
     @Test
     void threeClientsChatRenameListAndLeave() throws Exception {
         try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
-             Client alice = new Client(server)) {
+             ChatClient alice = new ChatClient(server.port())) {
             assertEquals("* welcome, you are guest-1. Commands: /nick NAME, /who, /quit", alice.next());
             alice.send("/nick alice");
             assertEquals("* guest-1 is now known as alice", alice.next());
-            try (Client bob = new Client(server); Client carol = new Client(server)) {
+            try (ChatClient bob = new ChatClient(server.port()); ChatClient carol = new ChatClient(server.port())) {
                 bob.expect("* welcome, you are guest-2. Commands: /nick NAME, /who, /quit");
                 alice.expect("* guest-2 joined");
                 alice.expect("* guest-3 joined"); // carol is in the room before bob's rename is announced
@@ -106,7 +47,7 @@ class ChatTest {
                 assertEquals("! 'bob' is taken", carol.next());
                 carol.send("/quit");
                 assertEquals("* bye", carol.next());
-                assertTrue(carol.closedByServer.await(10, TimeUnit.SECONDS));
+                assertTrue(carol.awaitEnd(10_000));
                 alice.expect("* guest-3 left");
                 bob.expect("* guest-3 left");
             }
@@ -117,12 +58,12 @@ class ChatTest {
     @Test
     void aClientThatLeavesMidLineHasThatHalfLineDropped() throws Exception {
         try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
-             Client alice = new Client(server); Client bob = new Client(server)) {
+             ChatClient alice = new ChatClient(server.port()); ChatClient bob = new ChatClient(server.port())) {
             alice.expect("* guest-2 joined");
             bob.send("SET balance 100");
             alice.expect("guest-2: SET balance 100");
             bob.sendRaw("SET balance 10".getBytes(UTF_8)); // and the connection dies before the rest
-            bob.socket.shutdownOutput();
+            bob.socket().shutdownOutput();
             assertEquals("* guest-2 left", alice.next(), "the half line was not delivered as a line");
         }
     }
@@ -130,7 +71,7 @@ class ChatTest {
     @Test
     void overLongLinesAndInvalidUtf8GetAnErrorAndTheClientStays() throws Exception {
         try (BackgroundServer server = chatServer(Chat.MAX_QUEUED_BYTES);
-             Client alice = new Client(server); Client bob = new Client(server)) {
+             ChatClient alice = new ChatClient(server.port()); ChatClient bob = new ChatClient(server.port())) {
             alice.expect("* guest-2 joined");
             alice.send("x".repeat(5000));
             assertEquals("! line too long (the limit is 1000 bytes); it was not sent", alice.next());
@@ -146,7 +87,7 @@ class ChatTest {
     @Test
     void aClientThatNeverReadsIsCutOffWhileTheOthersKeepChatting() throws Exception {
         try (BackgroundServer server = chatServer(16 * 1024);
-             Client alice = new Client(server); Client bob = new Client(server)) {
+             ChatClient alice = new ChatClient(server.port()); ChatClient bob = new ChatClient(server.port())) {
             try (Socket sleeper = new Socket()) {
                 sleeper.setReceiveBufferSize(4096); // before connecting: a small window fills fast
                 sleeper.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
@@ -156,7 +97,7 @@ class ChatTest {
                 for (int sent = 0; sent < 50_000 && !cutOff; sent++) {
                     bob.send(filler);
                     if (sent % 200 == 0) {
-                        cutOff = alice.received.stream().anyMatch(line -> line.startsWith("* guest-3 left"));
+                        cutOff = alice.unread().stream().anyMatch(line -> line.startsWith("* guest-3 left"));
                     }
                 }
                 alice.expect("* guest-3 left (disconnected: not reading, 16384 bytes were waiting)");
@@ -164,5 +105,42 @@ class ChatTest {
                 alice.expect("guest-2: still chatting");
             }
         }
+    }
+
+    @Test
+    void jdkTlsClientsChatThroughTheRoomOverTls() throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create();
+        Chat chat = new Chat(new ChatRoom(Chat.MAX_QUEUED_BYTES));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(chat::handle).tls(certificate.serverOptions()));
+             ChatClient alice = new ChatClient(tlsSocket(certificate, server.port()))) {
+            assertTrue(alice.awaitWelcome(10_000), "alice is in the room"); // the handshakes race: join in turn
+            try (ChatClient bob = new ChatClient(tlsSocket(certificate, server.port()))) {
+                assertTrue(bob.awaitWelcome(10_000), "bob is in the room");
+                alice.expect("* " + bob.nick() + " joined");
+                bob.send("/nick bob");
+                bob.send("hello over TLS");
+                alice.expect("bob: hello over TLS");
+                bob.send("/quit");
+                alice.expect("* bob left");
+                assertTrue(bob.awaitEnd(10_000), "the server ended bob's stream after /quit");
+                assertEquals(null, bob.endedBy(), "a clean end (close_notify), not an error: " + bob.endedBy());
+            }
+        }
+    }
+
+    private static SSLSocket tlsSocket(SelfSignedCertificate certificate, int port) throws IOException {
+        SSLSocket socket = (SSLSocket) certificate.trustingContext().getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    @Test
+    void helpSaysHowToConnectWithOpensslSocatAndNc() throws Exception {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"chat", "--help"}, new PrintStream(text, true, UTF_8)));
+        String usage = text.toString(UTF_8);
+        assertTrue(usage.contains("openssl s_client -connect 127.0.0.1:" + Chat.DEFAULT_TLS_PORT + " -quiet")
+                && usage.contains("socat - OPENSSL:127.0.0.1:" + Chat.DEFAULT_TLS_PORT + ",verify=0")
+                && usage.contains("nc -U PATH") && usage.contains("--keystore FILE"), usage);
     }
 }

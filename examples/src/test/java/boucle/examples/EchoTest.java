@@ -50,22 +50,31 @@ class EchoTest {
     void tenMebibytesOfRandomBytesComeBackUnchanged() throws Exception {
         byte[] sent = random(10 << 20, 10);
         try (BackgroundServer server = echoServer(); Socket client = LineClient.openSocket(server.port())) {
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = client.getOutputStream();
-                    for (int at = 0; at < sent.length; at += 100_000) { // many writes, as a real client does
-                        out.write(sent, at, Math.min(100_000, sent.length - at));
-                    }
-                    client.shutdownOutput();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            byte[] received = client.getInputStream().readAllBytes();
-            writing.get(20, TimeUnit.SECONDS);
+            byte[] received = echoedThrough(client, sent);
             assertEquals(sent.length, received.length);
             assertArrayEquals(sent, received);
         }
+    }
+
+    /**
+     * Writes {@code sent} from another thread in many writes, as a real client does, then half-closes
+     * (over TLS 1.3: close_notify, and the socket still reads); returns all that came back.
+     */
+    private static byte[] echoedThrough(Socket client, byte[] sent) throws Exception {
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = client.getOutputStream();
+                for (int at = 0; at < sent.length; at += 100_000) {
+                    out.write(sent, at, Math.min(100_000, sent.length - at));
+                }
+                client.shutdownOutput();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] received = client.getInputStream().readAllBytes();
+        writing.get(30, TimeUnit.SECONDS);
+        return received;
     }
 
     @Test
@@ -155,19 +164,7 @@ class EchoTest {
              javax.net.ssl.SSLSocket client = (javax.net.ssl.SSLSocket) certificate().trustingContext().getSocketFactory()
                      .createSocket("127.0.0.1", server.port())) {
             client.setSoTimeout(20_000);
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    OutputStream out = client.getOutputStream();
-                    for (int at = 0; at < sent.length; at += 100_000) {
-                        out.write(sent, at, Math.min(100_000, sent.length - at));
-                    }
-                    client.shutdownOutput(); // TLS 1.3 half-close: close_notify, and the echo still comes
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            byte[] received = client.getInputStream().readAllBytes();
-            writing.get(30, TimeUnit.SECONDS);
+            byte[] received = echoedThrough(client, sent);
             assertEquals(sent.length, received.length);
             assertArrayEquals(sent, received);
         }
@@ -223,6 +220,21 @@ class EchoTest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         assertEquals(0, Main.run(new String[] {"echo", "--help"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
         assertTrue(text.toString(StandardCharsets.UTF_8).contains("--loops N"), text.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theBackendOptionNamesOneAndDefaultsToTheSystemProperty() throws Exception {
+        assertEquals(boucle.net.Backend.IO_URING, ServerOptions.parse(new String[] {"--backend", "io_uring"}, 7000, 7443,
+                ServerOptions.TRANSPORTS).backend());
+        assertEquals(boucle.net.Backend.NIO, ServerOptions.parse(new String[] {"--udp", "--backend", "nio"}, 7000, 7443,
+                ServerOptions.TRANSPORTS).backend());
+        assertEquals(boucle.net.Backend.configured(), ServerOptions.parse(new String[0], 7000).backend());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.parse(new String[] {"--backend", "kqueue"}, 7000));
+        assertEquals("--backend needs auto, io_uring or nio, not 'kqueue'", unknown.getMessage());
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"chat", "--help"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--backend B"), text.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -2,69 +2,42 @@ package boucle.examples;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** An example server run as a real process ({@code java boucle.examples.Main COMMAND --port 0}), as a user runs it. */
-final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile(" listening on [^ ]*:(\\d+) ");
-
-    private final Process process;
-    private final Path stderr;
-    private final int port;
-
-    private ServerProcess(Process process, Path stderr) throws IOException {
-        this.process = process;
-        this.stderr = stderr;
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
-        String first = out.readLine(); // "echo server listening on 127.0.0.1:PORT (try: ...)"
-        Matcher matcher = LISTENING.matcher(String.valueOf(first));
-        assertTrue(matcher.find(), "the server said where it listens: " + first + "; stderr: " + stderr());
-        this.port = Integer.parseInt(matcher.group(1));
-    }
-
-    /** Starts {@code command} (echo, chat) on a free port. */
-    static ServerProcess start(String command) throws IOException {
-        return start(command, 0);
-    }
-
-    /**
-     * The same, under {@code ulimit -n fdLimit} when it is positive. The class path is cut to what
-     * the server needs, so that the JVM's own files leave room under a low limit.
-     */
-    static ServerProcess start(String command, int fdLimit) throws IOException {
-        List<String> java = new ArrayList<>(DEFAULT_SIGNALS);
-        java.addAll(List.of(javaBinary(), "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
-                "-cp", serverClassPath(), "boucle.examples.Main", command, "--port", "0"));
-        List<String> line = fdLimit <= 0 ? java : List.of("sh", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "sh");
-        if (fdLimit > 0) {
-            line = new ArrayList<>(line);
-            line.addAll(java);
-        }
-        Path stderr = Files.createTempFile("boucle-" + command, ".err");
-        stderr.toFile().deleteOnExit();
-        Process process = new ProcessBuilder(line).redirectError(stderr.toFile()).start();
-        try {
-            return new ServerProcess(process, stderr);
-        } catch (IOException | RuntimeException | Error e) {
-            process.destroyForcibly();
-            throw e;
-        }
-    }
+/**
+ * An example server ({@code echo} or {@code chat} of {@link Main}) in a JVM of its own, run as a
+ * user runs it ({@code java boucle.examples.Main COMMAND --port 0}), for the tests where a process
+ * is the point: a descriptor limit, a signal, an exit status, CPU time, or a server measured apart
+ * from the test's own JVM (its collector, its leak detector at PARANOID). Its output lines are kept
+ * to assert on; {@link #close()} kills it if it still runs. Any thread.
+ *
+ * <p>The server runs from the test's class path cut to what it needs (the modules' classes and
+ * Netty), not from the shaded jar, which Maven builds only after the tests.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]*:(\\d+)");
 
     /**
      * The server starts with SIGINT and SIGTERM at their defaults, as under a terminal, however this
@@ -75,10 +48,47 @@ final class ServerProcess implements AutoCloseable {
      */
     private static final List<String> DEFAULT_SIGNALS = defaultSignals();
 
+    private final Process process;
+    private final List<String> out = new CopyOnWriteArrayList<>();
+    private final List<String> err = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> listening = new CompletableFuture<>();
+    private final int port;
+
+    private ServerProcess(Process process) throws InterruptedException {
+        this.process = process;
+        follow(process.getInputStream(), out, "server-stdout");
+        follow(process.getErrorStream(), err, "server-stderr");
+        this.port = awaitPort();
+    }
+
+    /** Starts {@code java ... boucle.examples.Main command --port 0} and waits until it listens. */
+    public static ServerProcess start(String command) throws IOException, InterruptedException {
+        return start(command, 0);
+    }
+
+    /**
+     * The same under {@code ulimit -n openFiles} (0: the inherited limit). The shell {@code exec}s
+     * java, so the process, its pid and its signals are the server's own.
+     */
+    public static ServerProcess start(String command, int openFiles) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>();
+        if (openFiles > 0) { // bash -c SCRIPT NAME ARGS...: "$@" in the script is ARGS, the java command line
+            full.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "server"));
+        }
+        full.addAll(DEFAULT_SIGNALS);
+        full.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", serverClassPath(),
+                "boucle.examples.Main", command, "--port", "0"));
+        return new ServerProcess(new ProcessBuilder(full).start());
+    }
+
     private static List<String> defaultSignals() {
         List<String> env = List.of("env", "--default-signal=INT,TERM");
         try {
-            Process probe = new ProcessBuilder(concat(env, List.of("true"))).redirectErrorStream(true).start();
+            Process probe = new ProcessBuilder("env", "--default-signal=INT,TERM", "true").redirectErrorStream(true).start();
             probe.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0 ? env : List.of();
         } catch (IOException e) {
@@ -89,24 +99,14 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    }
-
     /**
-     * The test's class path, without the test tools: the project's classes and Netty. The
-     * project's classes come from their directories when they exist, as in a development run:
-     * the harder case under a low file limit, where every class loaded late opens a file.
+     * The test's class path without the test tools: the project's classes and Netty, so the server
+     * opens fewer files. The project's classes come from their directories when they exist, as in a
+     * development run: the harder case under a low file limit, where every class loaded late opens a file.
      */
     private static String serverClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Arrays.stream(classPath.split(File.pathSeparator))
                 .filter(entry -> entry.contains("netty") || entry.endsWith("classes") && !entry.endsWith("test-classes")
                         || new File(entry).getName().startsWith("boucle-") && !entry.endsWith("-tests.jar"))
                 .map(ServerProcess::classesDirectoryOf)
@@ -121,47 +121,126 @@ final class ServerProcess implements AutoCloseable {
                 ? classes.getPath() : entry;
     }
 
-    int port() {
+    /** Copies the stream's lines into {@code lines}; says the port once a line tells it, or that none will. */
+    private void follow(InputStream stream, List<String> lines, String name) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                    Matcher matcher = LISTENING.matcher(line);
+                    if (matcher.find()) {
+                        listening.complete(Integer.parseInt(matcher.group(1)));
+                    }
+                }
+            } catch (IOException closed) {
+                // the process ended
+            }
+            listening.completeExceptionally(new IOException(name + " ended"));
+        }, name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private int awaitPort() throws InterruptedException {
+        try {
+            return listening.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException notListening) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return fail("the server did not say where it listens (" + notListening + ")"
+                    + (process.isAlive() ? "" : "; exit status " + process.exitValue()) + ":\n" + output());
+        }
+    }
+
+    public int port() {
         return port;
     }
 
-    /** A blocking client whose reads give up after 10 s. */
-    Socket connect() throws IOException {
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** A blocking client whose connect and reads give up after 10 s. */
+    public Socket connect() throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
         return socket;
     }
 
+    /** What the server printed to standard output so far, one entry a line. */
+    public List<String> stdout() {
+        return List.copyOf(out);
+    }
+
+    /** What the server logged to standard error so far, one entry a line. */
+    public List<String> stderrLines() {
+        return List.copyOf(err);
+    }
+
+    /** What the server logged to standard error so far, as text. */
+    public String stderr() {
+        return String.join("\n", err);
+    }
+
+    /** Both outputs, for a failure message. */
+    public String output() {
+        return "--- stdout\n" + String.join("\n", out) + "\n--- stderr (" + err.size() + " lines)\n"
+                + String.join("\n", err.subList(0, Math.min(err.size(), 60)));
+    }
+
+    /** User plus system CPU time the server has used, in clock ticks (1/100 s), from {@code /proc/PID/stat}. */
+    public long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+        // the command name, in parentheses, may hold spaces: the fields restart after the last ')'
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** How many descriptors the server has open, from {@code /proc/PID/fd}. */
+    public int openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/" + pid() + "/fd"))) {
+            return (int) entries.count();
+        }
+    }
+
+    /** Sends SIGTERM, as {@code kill PID} or a service manager does. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Sends the signal ({@code TERM}, {@code INT}) with {@code kill}, as a user or a supervisor would. */
-    void signal(String name) throws IOException, InterruptedException {
+    public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " worked");
     }
 
-    /** Waits (at most 20 s) for the process to end, and returns its exit status. */
-    int awaitExit() throws InterruptedException, IOException {
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server did not exit within 20 s; stderr: " + stderr());
+    /** Waits for the exit and returns its status; fails the test if the process still runs after {@code limit}. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        assertTrue(process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS),
+                "the server still runs " + limit.toMillis() + " ms later:\n" + output());
         return process.exitValue();
     }
 
+    /** {@link #awaitExit(Duration)} within 20 s. */
+    public int awaitExit() throws InterruptedException {
+        return awaitExit(Duration.ofSeconds(20));
+    }
+
     /** Waits up to {@code millis} for the process to end; whether it ended. */
-    boolean waitForExit(long millis) throws InterruptedException {
+    public boolean waitForExit(long millis) throws InterruptedException {
         return process.waitFor(millis, TimeUnit.MILLISECONDS);
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** What it wrote to stderr so far (its log). */
-    String stderr() throws IOException {
-        return Files.readString(stderr, UTF_8);
-    }
-
     @Override
-    public void close() throws IOException {
-        process.destroyForcibly();
-        Files.deleteIfExists(stderr);
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }

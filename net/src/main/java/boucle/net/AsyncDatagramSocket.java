@@ -33,6 +33,13 @@ import java.util.Objects;
  * what is not acknowledged: that is the caller's concern. On loopback, with a bounded number of
  * datagrams in flight (fewer than the receiver's kernel buffer holds), none is lost in practice.
  *
+ * <h2>When a send parks</h2>
+ * Only while the kernel says it has no room for the datagram in the socket's send buffer, which
+ * happens when a real interface's queue is full. A slow receiver never makes a send park: UDP has
+ * no flow control, so the datagrams its receive buffer has no room for are dropped at its end and
+ * the sender is not told. Over loopback (Linux) a datagram leaves the send buffer as soon as it is
+ * sent, so a send there never parks, however small {@code SO_SNDBUF} is.
+ *
  * <h2>Datagram size and truncation</h2>
  * Each {@code receive} reads into a pooled direct buffer one byte larger than
  * {@link #setMaxDatagramSize the maximum datagram size} (default {@value #DEFAULT_MAX_DATAGRAM_SIZE},
@@ -77,6 +84,19 @@ public final class AsyncDatagramSocket implements AutoCloseable, LoopBound {
     private long sendTimeoutNanos;
     /** False once a receive found nothing: the next one waits for readiness before trying. */
     private boolean mayHaveMore = true;
+    /** The system call of a send; tests put in one that says "no room" (see {@link SendCall}). */
+    private SendCall sendCall = DatagramChannel::send;
+
+    /**
+     * One non-blocking send: the bytes sent, or 0 when the kernel has no room for the datagram.
+     * On Linux a UDP socket's room is its send buffer, and over loopback a datagram leaves it as
+     * soon as it is sent (the receiver drops what it has no room for), so 0 only comes from a real
+     * interface whose queue is full: the tests make the kernel's "no room" with this seam.
+     */
+    @FunctionalInterface
+    interface SendCall {
+        int send(DatagramChannel channel, ByteBuffer source, SocketAddress target) throws IOException;
+    }
 
     private AsyncDatagramSocket(DatagramChannel channel, InetSocketAddress peer) throws IOException {
         this.channel = channel;
@@ -209,7 +229,7 @@ public final class AsyncDatagramSocket implements AutoCloseable, LoopBound {
             int length = data.readableBytes();
             ByteBuffer source = data.internalNioBuffer(data.readerIndex(), length);
             joined.untilReady(SelectionKey.OP_WRITE, deadline, "send a datagram to " + target,
-                    () -> channel.send(source, target) > 0 || length == 0 ? Boolean.TRUE : null);
+                    () -> sendCall.send(channel, source, target) > 0 || length == 0 ? Boolean.TRUE : null);
         } finally {
             data.release();
         }
@@ -241,6 +261,12 @@ public final class AsyncDatagramSocket implements AutoCloseable, LoopBound {
         ByteBuf data = Inbound.ALLOCATOR.directBuffer(Math.max(bytes.length, 1));
         data.writeBytes(bytes);
         return data;
+    }
+
+    /** Replaces the send system call: the tests' way to make a kernel that has no room. Loop-thread only. */
+    void setSendCall(SendCall call) {
+        requireLoopThread();
+        sendCall = Objects.requireNonNull(call, "call");
     }
 
     // ---- options, addresses, closing ---------------------------------------------------------

@@ -156,6 +156,11 @@ public final class AsyncServerSocket implements AutoCloseable, SocketSource, Loo
                 "accept on " + AsyncSocket.describe(local), channel::accept));
     }
 
+    /** The ring's acceptor, on an io_uring loop after the first accept; else {@code null}. For tests. */
+    RingAcceptor ringAcceptor() {
+        return ringAcceptor;
+    }
+
     /** Refuses, before any change, a call from another thread while the loop it joined runs. */
     private void requireLoopThread() {
         if (loop != null) {

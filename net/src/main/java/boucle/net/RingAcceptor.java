@@ -124,6 +124,15 @@ final class RingAcceptor {
         count++;
     }
 
+    /** Connections accepted and not taken yet. */
+    int queued() {
+        return count;
+    }
+
+    boolean isArmed() {
+        return armed != 0;
+    }
+
     /** Cancels the accept in flight and closes what was accepted and not taken; wakes a parked acceptor. */
     void close(String reason) {
         if (closeReason != null) {

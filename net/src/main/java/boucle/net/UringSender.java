@@ -32,7 +32,7 @@ final class UringSender implements Runnable {
 
     private final UringEventSource source;
     private final int fd;
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4); // small: an idle connection keeps it
     private long queuedBytes;
     private long lowWater = 32 * 1024;
     private long highWater = 64 * 1024;

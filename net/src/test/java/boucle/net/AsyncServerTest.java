@@ -1,7 +1,7 @@
 package boucle.net;
 
-import boucle.test.LineClient;
-import boucle.test.LogCapture;
+import static boucle.net.BlockingClients.lines;
+import static boucle.net.BlockingClients.send;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,11 +11,12 @@ import boucle.core.Boucle;
 import boucle.core.Event;
 import boucle.core.Loop;
 import boucle.core.Task;
+import boucle.test.LineClient;
+import boucle.test.LogCapture;
 import io.netty.buffer.ByteBuf;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
@@ -44,14 +45,26 @@ class AsyncServerTest {
         };
     }
 
-    private static BufferedReader lines(Socket socket) throws IOException {
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(UTF_8));
-        out.flush();
+    @Test
+    void aUnixSocketServerRunsTheSameHandlerAndRemovesItsFileAtShutdown(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path directory) throws Exception {
+        java.nio.file.Path path = directory.resolve("echo.sock");
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)).unixSocket(path));
+             java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(
+                     java.net.UnixDomainSocketAddress.of(path))) { // a blocking client, as nc -U is one
+            assertEquals(java.net.UnixDomainSocketAddress.of(path), server.address());
+            client.write(java.nio.ByteBuffer.wrap("over a socket file\n".getBytes(UTF_8)));
+            BufferedReader in = new BufferedReader(new InputStreamReader(java.nio.channels.Channels.newInputStream(client), UTF_8));
+            assertEquals("over a socket file", in.readLine());
+            client.shutdownOutput();
+            assertEquals(null, in.readLine(), "the handler returned at the end of the stream and the server closed");
+            assertTrue(java.nio.file.Files.exists(path));
+            server.shutdown();
+            assertTrue(server.awaitStopped(Duration.ofSeconds(10)));
+            assertTrue(!java.nio.file.Files.exists(path), "the socket file is gone after the shutdown");
+            assertEquals(List.of("got over a socket file", "end of stream"), List.copyOf(events));
+        }
     }
 
     @Test
@@ -376,24 +389,9 @@ class AsyncServerTest {
     @Test
     void aLoggerThatThrowsAnErrorEndsNeitherTheConnectionCleanupNorTheServer() throws Exception {
         Queue<String> events = new ConcurrentLinkedQueue<>();
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("boucle.net");
-        java.util.logging.Handler broken = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                // as the JDK's logger does at EMFILE, when its first record opens the time-zone data
-                throw new Error("simulated: cannot open lib/tzdb.dat (Too many open files)");
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(broken);
-        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)))) {
+        // as the JDK's logger does at EMFILE, when its first record opens the time-zone data
+        try (var broken = ThrowingLogHandler.install("boucle.net", "simulated: cannot open lib/tzdb.dat (Too many open files)");
+             BackgroundServer server = BackgroundServer.start(AsyncServer.builder(lineEcho(events)))) {
             for (int i = 0; i < 3; i++) {
                 try (Socket crasher = LineClient.openSocket(server.port())) {
                     send(crasher, "boom\n"); // the handler fails, and logging that fails too
@@ -405,12 +403,9 @@ class AsyncServerTest {
                 assertEquals("still serving", lines(calm).readLine());
                 assertEquals(1, server.connectionCount(), "the crashers' connections left the count");
             }
-        } finally {
-            logger.removeHandler(broken);
         }
     }
 
-    /** Connects until refused: the listener closes on the loop thread soon after shutdown(). */
     /** Connects until refused (the shutdown reached the loop thread), for at most 10 s. */
     private static void eventuallyRefused(int port) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -1,6 +1,7 @@
 package boucle.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -173,6 +174,51 @@ class AsyncSocketTest {
             })).getCause();
             assertInstanceOf(javax.net.ssl.SSLHandshakeException.class, refused);
             assertEquals(0, loop.tasks().size());
+        }
+    }
+
+    @Test
+    void aTlsClientChecksTheHostNameByDefaultAndRefusesACertificateForAnotherName() throws Exception {
+        SelfSignedCertificate elsewhere = SelfSignedCertificate.create("example.com", java.util.List.of("dns:example.com"));
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
+            connection.write(connection.readLine(100) + "\n");
+        }).tls(elsewhere.serverOptions()));
+             Loop loop = Net.newLoop()) {
+            // trusted, but it names example.com and the client asked for 127.0.0.1
+            Throwable refused = assertThrows(TaskFailedException.class, () -> loop.runTask(
+                    () -> AsyncSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5), elsewhere.clientOptions())))
+                    .getCause();
+            assertInstanceOf(javax.net.ssl.SSLHandshakeException.class, refused);
+            assertTrue(refused.getMessage().contains("127.0.0.1"), refused.getMessage());
+            String reply = loop.runTask(() -> { // the same certificate, once the check is turned off by name
+                try (AsyncSocket client = AsyncSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5),
+                        elsewhere.clientOptions().withoutHostnameVerification())) {
+                    client.write("the name was not checked\n");
+                    return client.readLine(100);
+                }
+            });
+            assertEquals("the name was not checked", reply);
+        }
+    }
+
+    @Test
+    void closeOverTlsSendsCloseNotifyBeforeTheEndOfTheStream() throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create();
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(connection -> {
+            connection.write("bye\n");
+            connection.close(); // no flush, no shutdownOutput: close alone says goodbye properly
+        }).tls(certificate.serverOptions()));
+             Loop loop = Net.newLoop()) {
+            boolean withoutCloseNotify = loop.runTask(() -> {
+                try (AsyncSocket client = AsyncSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5),
+                        certificate.clientOptions())) {
+                    client.setReadTimeout(Duration.ofSeconds(10));
+                    assertEquals("bye", client.readLine(100));
+                    assertEquals(null, client.readLine(100));
+                    return ((TlsStream) client.stream()).endedWithoutCloseNotify();
+                }
+            });
+            assertFalse(withoutCloseNotify, "the stream ended with close_notify, not a bare FIN");
         }
     }
 

@@ -1,6 +1,7 @@
 package boucle.net;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static boucle.net.BlockingClients.lines;
+import static boucle.net.BlockingClients.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +14,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,16 +46,6 @@ class GroupServerTest {
         Socket socket = new Socket("127.0.0.1", server.port());
         socket.setSoTimeout(20_000);
         return socket;
-    }
-
-    private static BufferedReader lines(Socket socket) throws IOException {
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
-    }
-
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(UTF_8));
-        out.flush();
     }
 
     /** One client: sends its own 1 KiB pattern, reads it back, compares every byte. */

@@ -55,26 +55,8 @@ class RateLimitedLogTest {
 
     @Test
     void aLoggerThatThrowsDoesNotThrowOut() {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("boucle.net.broken");
-        java.util.logging.Handler broken = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                throw new Error("simulated: the logger cannot open its time-zone data");
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(broken);
-        try {
+        try (var broken = ThrowingLogHandler.install("boucle.net.broken", "simulated: the logger cannot open its time-zone data")) {
             RateLimitedLog.safely(System.getLogger("boucle.net.broken"), Level.WARNING, () -> "accept failed", null);
-        } finally {
-            logger.removeHandler(broken);
         }
     }
 }

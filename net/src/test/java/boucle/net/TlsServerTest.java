@@ -2,6 +2,7 @@ package boucle.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import boucle.core.Loop;
@@ -11,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,17 +69,6 @@ class TlsServerTest {
         }
     }
 
-    private static byte[] halfAClientHello() throws IOException {
-        SSLEngine client = certificate.clientOptions().newEngine("127.0.0.1", 443);
-        client.beginHandshake();
-        ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-        client.wrap(ByteBuffer.allocate(0), hello);
-        hello.flip();
-        byte[] half = new byte[hello.remaining() / 2];
-        hello.get(half);
-        return half;
-    }
-
     @Test
     void badPeersEachCostOneLogLineAndTheOthersGoOn() throws Exception {
         try (LogCapture log = LogCapture.of("boucle.net");
@@ -103,7 +92,7 @@ class TlsServerTest {
             ping(steady, "after garbage\n");
 
             try (Socket vanishing = LineClient.openSocket(server.port())) {
-                vanishing.getOutputStream().write(halfAClientHello()); // then gone, mid-handshake
+                vanishing.getOutputStream().write(TlsFragments.halfAClientHello(certificate.clientOptions())); // then gone, mid-handshake
             }
             ping(steady, "after a vanished peer\n");
 
@@ -126,6 +115,30 @@ class TlsServerTest {
         }
     }
 
+    @Test
+    void handshakeFailuresEachCostOneLogLineAndTheOthersGoOn() throws Exception {
+        try (LogCapture log = LogCapture.of("boucle.net");
+             BackgroundServer server = BackgroundServer.start(AsyncServer.builder(TlsServerTest::echo)
+                     .tls(certificate.serverOptions().withProtocols("TLSv1.3")).logInterval(Duration.ofMillis(1)));
+             SSLSocket steady = jdkClient(server.port())) {
+            ping(steady, "before\n");
+            try (SSLSocket tooOld = jdkClient(server.port())) { // no protocol in common
+                tooOld.setEnabledProtocols(new String[] {"TLSv1.2"});
+                assertThrows(javax.net.ssl.SSLHandshakeException.class, tooOld::startHandshake);
+            }
+            log.await("protocol", Duration.ofSeconds(10));
+            ping(steady, "after a protocol mismatch\n");
+            try (Loop loop = Net.newLoop()) { // a client that trusts only the JDK's CAs refuses the certificate
+                assertThrows(boucle.core.TaskFailedException.class, () -> loop.runTask(() -> AsyncSocket.connect(
+                        "127.0.0.1", server.port(), Duration.ofSeconds(5), TlsOptions.client())));
+            }
+            log.await("certificate_unknown", Duration.ofSeconds(10));
+            ping(steady, "after a refused certificate\n");
+            assertEquals(2, log.messages().size(), "one line per failed handshake: " + log.messages());
+            assertEquals(1, server.connectionCount(), "only the steady client is left");
+        }
+    }
+
     /** A Boucle TLS client that handshakes, then sends half a record and ends its TCP stream. */
     private static void sendATruncatedRecord(int port) throws Exception {
         try (Loop loop = Net.newLoop()) {
@@ -133,10 +146,7 @@ class TlsServerTest {
                 try (AsyncSocket client = AsyncSocket.connect("127.0.0.1", port, Duration.ofSeconds(5),
                         certificate.clientOptions())) {
                     SSLEngine engine = ((TlsStream) client.stream()).engine();
-                    ByteBuffer record = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                    engine.wrap(ByteBuffer.wrap(new byte[1000]), record);
-                    record.flip();
-                    ByteBuf half = Net.allocator().directBuffer().writeBytes(record.limit(record.limit() / 2));
+                    ByteBuf half = Net.allocator().directBuffer().writeBytes(TlsFragments.halfARecord(engine, new byte[1000]));
                     client.transport().send(half, Registration.NO_DEADLINE);
                     client.transport().sendEof(Registration.NO_DEADLINE);
                     client.setReadTimeout(Duration.ofSeconds(10));

@@ -19,13 +19,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
@@ -249,13 +247,7 @@ class TlsStreamTest {
     @Test
     void aTruncatedRecordIsAnSslException() {
         tlsPair("TLSv1.3", (client, server, rawClient) -> {
-            SSLEngine engine = client.engine();
-            ByteBuffer records = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            engine.wrap(ByteBuffer.wrap(random(1000, 2)), records);
-            records.flip();
-            byte[] half = new byte[records.remaining() / 2];
-            records.get(half);
-            rawClient.write(half); // half a record, then the end of the TCP stream
+            rawClient.write(TlsFragments.halfARecord(client.engine(), random(1000, 2))); // then the end of the TCP stream
             rawClient.shutdownOutput();
             SSLException truncated = assertThrows(SSLException.class, () -> server.receiveSome(NONE));
             assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
@@ -295,14 +287,7 @@ class TlsStreamTest {
         pair((rawClient, rawServer) -> {
             TlsStream server = serverSide(rawServer, certificate.serverOptions());
             try {
-                SSLEngine client = certificate.clientOptions().newEngine("127.0.0.1", 443);
-                client.beginHandshake();
-                ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-                client.wrap(ByteBuffer.allocate(0), hello);
-                hello.flip();
-                byte[] half = new byte[hello.remaining() / 2];
-                hello.get(half);
-                rawClient.write(half);
+                rawClient.write(TlsFragments.halfAClientHello(certificate.clientOptions()));
                 rawClient.close(); // half a ClientHello, then gone
                 SSLHandshakeException failed = assertThrows(SSLHandshakeException.class, () -> server.handshake(NONE));
                 assertTrue(failed.getMessage().contains("during the TLS handshake"), failed.getMessage());

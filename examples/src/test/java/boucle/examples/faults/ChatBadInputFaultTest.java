@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.examples.ChatClient;
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
 import boucle.net.BackgroundServer;
@@ -119,7 +120,7 @@ class ChatBadInputFaultTest {
                 bob.send(sent + " " + filler);
                 sent++;
                 if (sent % 100 == 0) {
-                    cutOff = bob.received.stream().anyMatch(line -> line.startsWith("* guest-3 left"));
+                    cutOff = bob.unread().stream().anyMatch(line -> line.startsWith("* guest-3 left"));
                 }
             }
             // The cut happens in bob's own broadcast; the notice comes from the sleeper's handler, another

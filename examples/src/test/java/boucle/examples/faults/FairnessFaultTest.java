@@ -4,6 +4,7 @@ import static boucle.examples.faults.FaultClients.millis;
 import static boucle.examples.faults.FaultClients.percentile;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import boucle.examples.ServerProcess;
 import boucle.test.LineClient;
 import java.net.Socket;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package boucle.examples.faults;
 import static boucle.examples.faults.FaultClients.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.examples.ServerProcess;
 import boucle.test.LineClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -58,9 +59,9 @@ class FdExhaustionFaultTest {
                     FaultClients.echoFullDuplex(rude, new byte[] {1, 2, 3}, "the first client");
                     rude.setSoLinger(true, 0);
                 }
-                FaultClients.eventually("the server logged the reset", 10, () -> !server.stderr().isEmpty());
+                FaultClients.eventually("the server logged the reset", 10, () -> !server.stderrLines().isEmpty());
             }
-            int linesBefore = server.stderr().size();
+            int linesBefore = server.stderrLines().size();
             Holders holders = new Holders(server);
             try {
                 // the server accepts what it can and echoes; a cold JVM on a loaded machine takes its time
@@ -84,7 +85,7 @@ class FdExhaustionFaultTest {
                 holders.close();
             }
             servesAgain(server);
-            int logged = server.stderr().size() - linesBefore;
+            int logged = server.stderrLines().size() - linesBefore;
             System.out.println("fd exhaustion (logging " + (warmLogging ? "warm" : "cold") + "): " + logged
                     + " lines logged");
             assertTrue(server.isAlive(), "the server died after the clients left:\n" + server.output());

@@ -4,6 +4,8 @@ import static boucle.examples.faults.FaultClients.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.examples.ChatClient;
+import boucle.examples.ServerProcess;
 import boucle.test.LineClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,7 +100,7 @@ class ShutdownUnderLoadFaultTest {
 
     /** Each talker's lines arrive in order with none missing, then the notice, then nothing. */
     private static void assertNothingLostThenToldOfTheShutdown(ChatClient listener) {
-        List<String> lines = new ArrayList<>(listener.received);
+        List<String> lines = new ArrayList<>(listener.unread());
         int[] next = new int[TALKERS];
         int notice = lines.indexOf("* server shutting down");
         assertTrue(notice >= 0, "a listener was not told that the server shuts down; its last lines: "

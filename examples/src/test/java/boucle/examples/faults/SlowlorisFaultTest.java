@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.examples.ChatClient;
 import boucle.examples.ExampleHandlers;
 import boucle.net.AsyncServer;
 import boucle.net.BackgroundServer;
@@ -71,7 +72,7 @@ class SlowlorisFaultTest {
             alice.expect("* guest-2 left");
             alice.expect("* guest-3 left");
             assertFalse(alice.hasEnded(), "alice, who sends, was closed as idle");
-            assertTrue(alice.received.stream().noneMatch(line -> line.contains("half a li")), "the half line went out");
+            assertTrue(alice.unread().stream().noneMatch(line -> line.contains("half a li")), "the half line went out");
             FaultClients.eventually("only alice is left", 10, () -> server.connectionCount() == 1);
         } finally {
             pace.shutdownNow();
@@ -125,7 +126,7 @@ class SlowlorisFaultTest {
                 assertTrue(trickler.awaitEnd(5_000), "a trickler that stopped was not closed at the idle timeout");
                 trickler.close();
             }
-            assertTrue(alice.received.stream().noneMatch(line -> line.contains("aaa")), "a trickle went out");
+            assertTrue(alice.unread().stream().noneMatch(line -> line.contains("aaa")), "a trickle went out");
             FaultClients.eventually("only alice and bob are left", 10, () -> server.connectionCount() == 2);
         } finally {
             pace.shutdownNow();
