@@ -42,9 +42,8 @@ final class UringReceiver {
     private final UringEventSource source;
     private final BufferRing buffers;
     private final int fd;
-    /** Queued arrivals: buffer id and length, a FIFO in two parallel arrays. */
-    private int[] queuedIds = new int[2 * MAX_QUEUED];
-    private int[] queuedLengths = new int[2 * MAX_QUEUED];
+    /** Queued arrivals, a FIFO ring of (buffer id << 32 | length): one small array, which an idle connection keeps. */
+    private long[] queued = new long[MAX_QUEUED];
     private int head;
     private int count;
     /** The multishot receive's user data while it is in flight, else 0. */
@@ -135,9 +134,9 @@ final class UringReceiver {
     }
 
     private ByteBuf take() {
-        int bid = queuedIds[head];
-        int length = queuedLengths[head];
-        head = (head + 1) % queuedIds.length;
+        int bid = (int) (queued[head] >>> 32);
+        int length = (int) queued[head];
+        head = (head + 1) % queued.length;
         count--;
         ByteBuf data = Net.allocator().directBuffer(length);
         try {
@@ -210,20 +209,15 @@ final class UringReceiver {
     }
 
     private void enqueue(int bid, int length) {
-        if (count == queuedIds.length) { // completions that came before our cancel landed
-            int[] ids = new int[2 * count];
-            int[] lengths = new int[2 * count];
+        if (count == queued.length) { // completions that came before our cancel landed
+            long[] larger = new long[2 * count];
             for (int i = 0; i < count; i++) {
-                ids[i] = queuedIds[(head + i) % count];
-                lengths[i] = queuedLengths[(head + i) % count];
+                larger[i] = queued[(head + i) % count];
             }
-            queuedIds = ids;
-            queuedLengths = lengths;
+            queued = larger;
             head = 0;
         }
-        int tail = (head + count) % queuedIds.length;
-        queuedIds[tail] = bid;
-        queuedLengths[tail] = length;
+        queued[(head + count) % queued.length] = ((long) bid << 32) | (length & 0xFFFF_FFFFL);
         count++;
     }
 
@@ -281,11 +275,11 @@ final class UringReceiver {
             source.cancel(armed);
         }
         while (count > 0) {
-            buffers.recycle(queuedIds[head]);
-            head = (head + 1) % queuedIds.length;
+            buffers.recycle((int) (queued[head] >>> 32));
+            head = (head + 1) % queued.length;
             count--;
         }
-        Arrays.fill(queuedIds, 0);
+        Arrays.fill(queued, 0);
         if (reader != null) {
             reader.wake();
         }
