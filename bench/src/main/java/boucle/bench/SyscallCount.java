@@ -119,7 +119,7 @@ final class SyscallCount {
 
     /**
      * Parses perf's CSV lines ({@code 157436,,syscalls:sys_enter_read,...}); a named call
-     * "<not counted>" is 0, the total "<not counted>" an error.
+     * {@code <not counted>} is 0, the total {@code <not counted>} an error.
      */
     static Map<String, Long> parsePerf(String output) throws IOException {
         Map<String, Long> counts = new LinkedHashMap<>();
