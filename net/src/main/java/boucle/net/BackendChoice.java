@@ -23,6 +23,8 @@ final class BackendChoice {
     private static final Supplier<IoUringSupport> REAL = BackendChoice::realProbe;
     private static volatile Supplier<IoUringSupport> probe = REAL;
     private static final AtomicBoolean LOGGED = new AtomicBoolean();
+    /** For tests: the probe passes but setting a ring up fails (a locked-memory limit, say). */
+    private static volatile boolean ringSetupFails;
 
     private BackendChoice() {
     }
@@ -46,6 +48,26 @@ final class BackendChoice {
     static void overrideProbe(Supplier<IoUringSupport> replacement) {
         probe = replacement == null ? REAL : replacement;
         LOGGED.set(false);
+    }
+
+    /** For tests: whether setting a ring up fails after the probe passed. */
+    static void failRingSetup(boolean fail) {
+        ringSetupFails = fail;
+        LOGGED.set(false);
+    }
+
+    private static UringEventSource newRing() {
+        if (ringSetupFails) {
+            throw new java.io.UncheckedIOException("could not set up io_uring",
+                    new java.io.IOException("ENOMEM (out of memory), forced by a test"));
+        }
+        return new UringEventSource();
+    }
+
+    /** Under AUTO, a group whose ring could not be set up on some loop runs on NIO: said once. */
+    static void groupFellBack(RuntimeException why) {
+        LOGGED.set(false);
+        logOnce("backend auto: NIO for the loop group, since an io_uring ring could not be set up: " + why.getMessage());
     }
 
     /**
@@ -92,10 +114,10 @@ final class BackendChoice {
             throw unavailable(support);
         }
         try {
-            return new UringEventSource();
+            return newRing();
         } catch (RuntimeException e) {
             throw new IllegalStateException("the io_uring backend was asked for, but the ring could not be set up: "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""), e);
         }
     }
 
@@ -106,7 +128,7 @@ final class BackendChoice {
             return new SelectorEventSource();
         }
         try {
-            UringEventSource ring = new UringEventSource();
+            UringEventSource ring = newRing();
             logOnce("backend auto: io_uring (" + support.reason() + ")");
             return ring;
         } catch (RuntimeException | LinkageError e) { // never fatal under auto

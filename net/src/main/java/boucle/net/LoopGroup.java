@@ -84,7 +84,42 @@ public final class LoopGroup implements AutoCloseable {
         }
         this.threads = List.copyOf(started);
         threads.forEach(Thread::start);
-        this.loops = made.stream().map(CompletableFuture::join).toList();
+        this.loops = madeOrStopped(made);
+    }
+
+    /**
+     * The loops once every thread has made its own, or, if one could not, the loops made are
+     * stopped, their threads awaited, and the failure thrown: no thread is left running.
+     */
+    private List<Loop> madeOrStopped(List<CompletableFuture<Loop>> made) {
+        RuntimeException failed = null;
+        for (CompletableFuture<Loop> loop : made) {
+            try {
+                loop.join();
+            } catch (java.util.concurrent.CompletionException cannotStart) {
+                if (failed == null) {
+                    failed = cannotStart.getCause() instanceof RuntimeException cause ? cause : cannotStart;
+                }
+            }
+        }
+        if (failed == null) {
+            return made.stream().map(CompletableFuture::join).toList();
+        }
+        for (CompletableFuture<Loop> loop : made) {
+            if (!loop.isCompletedExceptionally()) {
+                Loop started = loop.join();
+                started.callSoonThreadsafe(started::stop);
+            }
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw failed;
     }
 
     /** A group of one loop per available processor, threads named {@code boucle-loop-i}. Any thread. */
@@ -107,7 +142,8 @@ public final class LoopGroup implements AutoCloseable {
 
     /**
      * A group of {@code size} loops on {@code backend}: {@link Backend#AUTO} is decided once for the
-     * whole group (every loop runs on the same backend). Any thread.
+     * whole group (every loop runs on the same backend), and if a loop's ring cannot be set up
+     * after the probe passed, the whole group runs on NIO instead (logged). Any thread.
      *
      * @throws IllegalStateException with the reason, if {@link Backend#IO_URING} cannot serve here
      *     (refused before any thread starts)
@@ -117,7 +153,17 @@ public final class LoopGroup implements AutoCloseable {
             throw new IllegalArgumentException("a loop group needs at least one loop, not " + size);
         }
         Objects.requireNonNull(prefix, "prefix");
-        return new LoopGroup(size, prefix, BackendChoice.resolve(Objects.requireNonNull(backend, "backend")));
+        Backend chosen = BackendChoice.resolve(Objects.requireNonNull(backend, "backend"));
+        try {
+            return new LoopGroup(size, prefix, chosen);
+        } catch (IllegalStateException ringFailed) {
+            if (backend != Backend.AUTO || chosen != Backend.IO_URING) {
+                throw ringFailed;
+            }
+            // never fatal under AUTO: the whole group on NIO (its loops share one backend)
+            BackendChoice.groupFellBack(ringFailed);
+            return new LoopGroup(size, prefix, Backend.NIO);
+        }
     }
 
     /** The backend every loop of the group runs on: {@link Backend#IO_URING} or {@link Backend#NIO}. Any thread. */
@@ -131,7 +177,10 @@ public final class LoopGroup implements AutoCloseable {
             Loop loop;
             try {
                 loop = Net.newLoop(backend);
-            } catch (RuntimeException | Error cannotStart) {
+            } catch (RuntimeException cannotStart) { // the caller of start() gets it: no second report from this thread
+                made.completeExceptionally(cannotStart);
+                return;
+            } catch (Error cannotStart) {
                 made.completeExceptionally(cannotStart);
                 throw cannotStart;
             }

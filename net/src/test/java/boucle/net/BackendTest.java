@@ -26,6 +26,7 @@ class BackendTest {
     @AfterEach
     void realProbeAgain() {
         BackendChoice.overrideProbe(null);
+        BackendChoice.failRingSetup(false);
     }
 
     @Test
@@ -77,6 +78,25 @@ class BackendTest {
                 assertEquals(Backend.NIO, group.submit(i, () -> Net.backendOf(Loop.current())).get());
             }
         }
+    }
+
+    @Test
+    void aRingThatCannotBeSetUpAfterTheProbePassedIsNeverFatalUnderAuto() throws Exception {
+        BackendChoice.overrideProbe(() -> new IoUringSupport(true, "forced by the test"));
+        BackendChoice.failRingSetup(true);
+        try (LogCapture log = LogCapture.of("boucle.net")) {
+            try (Loop loop = Net.newLoop(Backend.AUTO)) {
+                assertEquals(Backend.NIO, Net.backendOf(loop));
+            }
+            try (LoopGroup group = LoopGroup.start(2, "fallback", Backend.AUTO)) {
+                assertEquals(Backend.NIO, group.backend());
+                assertEquals(Backend.NIO, group.submit(1, () -> Net.backendOf(Loop.current())).get());
+            }
+            assertTrue(log.messages(Level.INFO, "backend auto: NIO").size() >= 1, String.valueOf(log.messages()));
+        }
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> LoopGroup.start(2, "forced", Backend.IO_URING));
+        assertTrue(refused.getMessage().contains("the ring could not be set up"), refused.getMessage());
     }
 
     @Test
