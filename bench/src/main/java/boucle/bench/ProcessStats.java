@@ -54,4 +54,11 @@ final class ProcessStats {
         }
         throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
+
+    /** How many file descriptors the process has open (sockets among them), from {@code /proc/PID/fd}. */
+    static long openDescriptors(long pid) throws IOException {
+        try (var entries = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return entries.count();
+        }
+    }
 }

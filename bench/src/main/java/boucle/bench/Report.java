@@ -160,7 +160,9 @@ final class Report {
         md.append("\n### Idle connections\n\nLive heap after a full GC (`jcmd GC.class_histogram`) minus the same"
                 + " server's heap with no connection, over the number of connections; RSS likewise (adds native"
                 + " memory such as direct buffers and thread stacks); CPU of the server process over 3 s"
-                + " while all connections are idle.\n\n");
+                + " while all connections are idle. Each server is warmed with the same 2 s load, then the same"
+                + " rehearsal (as many connections opened, served and closed), so that what runs once per"
+                + " connection is compiled too, as in a server that has run a while.\n\n");
         appendTable(idle);
         if (!idleClasses.rows().isEmpty()) {
             md.append("\nWhat an idle connection is made of: the classes whose live heap grew most, per connection:\n\n");

@@ -74,7 +74,8 @@ final class Servers {
             // every-core comparison is the 'loops' part
             case BOUCLE -> launch(settings, name, boucleEcho(settings, "nio"));
             case BOUCLE_URING -> launch(settings, name, boucleEcho(settings, "io_uring"));
-            case BOUCLE_BEFORE -> launch(settings, name, List.of("-jar", before(settings).toString(), "echo"));
+            // the same one loop as this build's: a before/after ratio compares builds, not loop counts
+            case BOUCLE_BEFORE -> launch(settings, name, List.of("-jar", before(settings).toString(), "echo", "--loops", "1"));
             case NETTY -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-echo"));
             case VIRTUAL_THREADS -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "vt-echo"));
             default -> throw new IllegalArgumentException("no echo server named '" + name + "'");
@@ -86,7 +87,8 @@ final class Servers {
         return switch (name) {
             case BOUCLE -> launch(settings, name + "-chat",
                     List.of("-jar", settings.examplesJar().toString(), "chat", "--loops", "1"));
-            case BOUCLE_BEFORE -> launch(settings, name + "-chat", List.of("-jar", before(settings).toString(), "chat"));
+            case BOUCLE_BEFORE -> launch(settings, name + "-chat",
+                    List.of("-jar", before(settings).toString(), "chat", "--loops", "1"));
             case NETTY_CHAT -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-chat"));
             default -> throw new IllegalArgumentException("no chat server named '" + name + "'");
         };

@@ -1,6 +1,7 @@
 package boucle.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -54,6 +55,8 @@ public final class Task<T> {
     private final long id;
     private String name;
     private final Coroutine coroutine;
+    /** What the task runs; dropped once it has returned, so a finished task keeps nothing of it. */
+    private Callable<? extends T> body;
     /** Put in the loop's ready queue to run the next step; made once, not per step. */
     final Step step = new Step();
     /** A timer action that wakes this task; see {@link #waker()}. */
@@ -73,8 +76,13 @@ public final class Task<T> {
     private int shieldDepth;
     /** Tasks parked in {@link #await()}; made by the first awaiter, as most tasks have none. */
     private WaitQueue awaiters;
-    /** What {@link #whenDone} registered, run once as the task ends; made by the first, as most tasks have none. */
-    private List<Runnable> doneListeners;
+    /**
+     * What {@link #whenDone} registered, in order, run once as the task ends: each a
+     * {@link Runnable} or an {@link EndListener}. Made by the first, as most tasks have none. A
+     * plain array, one slot per listener: a server's connection task has two, and an idle
+     * connection should carry no more than they need.
+     */
+    private Object[] doneListeners;
 
     /** Links in the loop's list of live tasks, for dumps and deadlock reports. */
     Task<?> previousLive;
@@ -86,7 +94,8 @@ public final class Task<T> {
         this.loop = loop;
         this.id = id;
         this.name = name;
-        this.coroutine = new Coroutine(this, () -> runBody(body));
+        this.body = body;
+        this.coroutine = new Coroutine(this, new Body());
     }
 
     /** The task running right now. Any thread: outside a task it throws, whatever the thread. */
@@ -176,16 +185,34 @@ public final class Task<T> {
      * others: its failure is logged once at ERROR and the loop goes on. Loop-thread only.
      */
     public void whenDone(Runnable listener) {
-        Objects.requireNonNull(listener, "listener");
+        addDoneListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * A listener told which task ended: one object serves many tasks (a {@link TaskGroup} all its
+     * children), where a {@code Runnable} per task would be one more object per task.
+     */
+    interface EndListener {
+        void taskEnded(Task<?> task);
+    }
+
+    /** {@link #whenDone(Runnable)}, for a listener that is told which task ended. Loop-thread only. */
+    void whenDone(EndListener listener) {
+        addDoneListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void addDoneListener(Object listener) {
         loop.requireLoopThread();
         if (state == State.DONE) {
-            runListeners(List.of(listener));
+            runListeners(new Object[] {listener});
             return;
         }
         if (doneListeners == null) {
-            doneListeners = new ArrayList<>(2);
+            doneListeners = new Object[] {listener};
+        } else {
+            doneListeners = Arrays.copyOf(doneListeners, doneListeners.length + 1);
+            doneListeners[doneListeners.length - 1] = listener;
         }
-        doneListeners.add(listener);
     }
 
     /**
@@ -316,7 +343,16 @@ public final class Task<T> {
      */
     public void park(Object waitingOn) {
         requireCurrent();
-        parkKeepingCancellation(waitingOn);
+        // parkKeepingCancellation written out: every frame between a parked task's body and the
+        // suspension stays in its stack chunk for as long as it waits (an idle connection: for hours)
+        deliverCancellation();
+        this.waitingOn = waitingOn;
+        state = State.PARKED;
+        try {
+            Coroutine.suspend();
+        } finally {
+            this.waitingOn = null;
+        }
         deliverCancellation();
     }
 
@@ -374,15 +410,25 @@ public final class Task<T> {
         }
     }
 
-    private void runBody(Callable<? extends T> body) {
-        try {
-            deliverCancellation(); // cancelled before its first step: the body never starts
-            result = body.call();
-        } catch (VirtualMachineError fatal) {
-            throw fatal; // out of memory or stack: the loop itself is in trouble, so be loud
-        } catch (Throwable taskFailure) {
-            // anything else the body throws is its outcome, rethrown to whoever awaits the task
-            failure = taskFailure;
+    /**
+     * What the coroutine runs: the body, its outcome kept. A named class rather than a lambda
+     * calling a method of the task: one frame under the body instead of three (the lambda's, its
+     * synthetic method's, the method's), and each stays in the stack chunk of a parked task.
+     */
+    private final class Body implements Runnable {
+        @Override
+        public void run() {
+            try {
+                deliverCancellation(); // cancelled before its first step: the body never starts
+                result = body.call();
+            } catch (VirtualMachineError fatal) {
+                throw fatal; // out of memory or stack: the loop itself is in trouble, so be loud
+            } catch (Throwable taskFailure) {
+                // anything else the body throws is its outcome, rethrown to whoever awaits the task
+                failure = taskFailure;
+            } finally {
+                body = null;
+            }
         }
     }
 
@@ -409,7 +455,7 @@ public final class Task<T> {
         pendingCancellation = null;
         loop.taskEnded(this);
         if (doneListeners != null) {
-            List<Runnable> listeners = doneListeners;
+            Object[] listeners = doneListeners;
             doneListeners = null;
             runListeners(listeners);
         }
@@ -423,11 +469,15 @@ public final class Task<T> {
     }
 
     /** Runs every listener, even after one throws; the failures are logged once all have run. */
-    private void runListeners(List<Runnable> listeners) {
+    private void runListeners(Object[] listeners) {
         List<Throwable> failures = null;
-        for (Runnable listener : listeners) {
+        for (Object listener : listeners) {
             try {
-                listener.run();
+                if (listener instanceof EndListener told) {
+                    told.taskEnded(this);
+                } else {
+                    ((Runnable) listener).run();
+                }
             } catch (VirtualMachineError fatal) {
                 throw fatal; // out of memory or stack: be loud, as for a task body
             } catch (RuntimeException | Error failure) {

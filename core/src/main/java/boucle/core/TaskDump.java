@@ -58,7 +58,7 @@ final class TaskDump {
 
     private static boolean isCoroutineEntry(StackTraceElement frame) {
         String type = frame.getClassName();
-        return type.equals(Task.class.getName()) && frame.getMethodName().equals("runBody")
+        return type.equals(Task.class.getName() + "$Body") && frame.getMethodName().equals("run")
                 || type.equals(Loop.class.getName()) && frame.getMethodName().startsWith("lambda$spawn");
     }
 }

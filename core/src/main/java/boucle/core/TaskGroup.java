@@ -46,6 +46,8 @@ public final class TaskGroup {
     /** The children still running: a long-lived group (a server's) keeps nothing of finished ones. */
     private final Set<Task<?>> children = new LinkedHashSet<>();
     private final WaitQueue ownerWaiting = new WaitQueue();
+    /** Told as each child ends: one per group, not a listener object per child (a server has thousands). */
+    private final Task.EndListener childEnded = this::childEnded;
     private Throwable firstFailure;
     private final List<Throwable> laterFailures = new ArrayList<>();
     private boolean closed;
@@ -79,7 +81,7 @@ public final class TaskGroup {
             throw new IllegalStateException("this task group is closed: its run() has returned");
         }
         Task<T> child = owner.loop.spawn(name, body);
-        child.whenDone(() -> childEnded(child)); // even one cancelled before its body ran ends through here
+        child.whenDone(childEnded); // even one cancelled before its body ran ends through here
         child.markObserved(); // its failure is reported by run(), not logged as unobserved
         children.add(child);
         if (firstFailure != null) {

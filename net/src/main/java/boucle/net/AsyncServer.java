@@ -16,10 +16,8 @@ import java.net.InetSocketAddress;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -119,7 +117,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     /** One permit per connection being handled; the accept loop takes one before each accept. */
     private final Semaphore slots;
     /** The connections whose task has not ended, oldest first: told when shutdown begins. */
-    private final Set<Connection> connections = new LinkedHashSet<>();
+    private final ConnectionList connections = new ConnectionList();
     /** Set by shutdown(): serveForever's body waits for it, then drains. */
     private final Event shutdownBegan = new Event();
     /** Set as the last connection ends while draining: the grace period waits for it. */
@@ -163,6 +161,11 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     /** The application's handler, which every connection's task runs. */
     Handler handler() {
         return handler;
+    }
+
+    /** The TLS options of its connections, or {@code null} for plain ones. */
+    TlsOptions tls() {
+        return tls;
     }
 
     /** The port it listens on; the one the system chose when bound to port 0; -1 on a Unix socket. Any thread. */
@@ -265,9 +268,9 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     }
 
     private void startConnection(TaskGroup group, AsyncSocket socket) {
-        Connection connection = new Connection(this, socket, idleTimeout, tls);
+        Connection connection = new Connection(this, socket, idleTimeout);
         connections.add(connection);
-        Task<Void> task;
+        Task<?> task;
         try {
             task = group.spawn("connection " + socket.remoteAddress(), connection);
         } catch (RuntimeException cannotStart) {
@@ -276,12 +279,12 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             throw cannotStart;
         }
         connection.started(task);
-        task.whenDone(connection::ended); // closes, frees the slot: even if cancelled before it ran
+        task.whenDone(connection); // ended(): closes, frees the slot, even if cancelled before it ran
     }
 
     /** Shutdown began: tell the connections, give them the grace period, cancel what is left. */
     private void drain() throws Exception {
-        for (Connection connection : List.copyOf(connections)) {
+        for (Connection connection : connections.snapshot()) {
             connection.shutdownBegan();
         }
         if (!connections.isEmpty() && shutdownGrace.isPositive()) {
@@ -290,7 +293,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
                 return null;
             });
         }
-        for (Connection left : List.copyOf(connections)) {
+        for (Connection left : connections.snapshot()) {
             left.cancel("the server shut down and its grace period of " + shutdownGrace.toMillis() + " ms is over");
         }
     } // then the group waits until every cancelled handler has ended

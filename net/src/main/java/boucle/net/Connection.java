@@ -15,7 +15,8 @@ import java.time.Duration;
  * <h2>Ending, even before starting</h2>
  * The cleanup is not in the handler task's {@code finally}: a task cancelled before its first step
  * (a shutdown right after an accept) never runs its body. It is {@link #ended()}, which the server
- * registers with {@link Task#whenDone}, so it runs whatever the outcome.
+ * registers with {@link Task#whenDone} (the connection itself is that listener: its {@link #run()}
+ * is {@code ended()}), so it runs whatever the outcome. The task's body is {@link #call()}.
  *
  * <h2>Idle timeout, checked lazily</h2>
  * One timer per connection, not one per read: when it fires it looks at when the last byte
@@ -30,42 +31,45 @@ import java.time.Duration;
  *
  * <p>Loop-thread only.
  */
-final class Connection implements java.util.concurrent.Callable<Void> {
+final class Connection implements java.util.concurrent.Callable<Object>, Runnable {
     private final AsyncServer server;
     private final AsyncSocket socket;
-    private final Loop loop;
     private final long idleNanos;
-    /** Server TLS options, or {@code null} for plain connections. */
-    private final TlsOptions tls;
-    private final Runnable checkIdle = this::checkIdle;
-    private Task<Void> task;
+    /** The idle timer's action, made with the first timer: a connection without idle timeout has none. */
+    private Runnable checkIdle;
+    private Task<?> task;
     private Handle idleTimer;
     private String closedBecause;
     private boolean ended;
+    /** Links in the server's {@link ConnectionList}: no set entry per connection. */
+    Connection older;
+    Connection newer;
 
-    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout, TlsOptions tls) {
+    Connection(AsyncServer server, AsyncSocket socket, Duration idleTimeout) {
         this.server = server;
         this.socket = socket;
-        this.loop = socket.loop();
         this.idleNanos = idleTimeout.toNanos();
-        this.tls = tls;
     }
 
-    /** The task that runs {@link #run}; set right after it is spawned, before it can run. */
-    void started(Task<Void> task) {
+    /** The task that runs {@link #call}; set right after it is spawned, before it can run. */
+    void started(Task<?> task) {
         this.task = task;
         if (idleNanos > 0) {
-            idleTimer = loop.callAt(socket.lastReadAt() + idleNanos, checkIdle);
+            checkIdle = this::checkIdle;
+            idleTimer = socket.loop().callAt(socket.lastReadAt() + idleNanos, checkIdle);
         }
     }
 
     /**
      * The body of the connection's task, spawned as is (no wrapper lambda): an idle connection's
-     * parked stack holds two frames fewer (no spawn lambda, no Routine adapter).
+     * parked stack holds two frames fewer (no spawn lambda, no Routine adapter). It returns
+     * {@code Object}, as {@code Callable<Object>} declares, not {@code Void}: a {@code Void call()}
+     * would be reached through a compiler-made bridge method, one more frame under the handler.
      */
     @Override
-    public Void call() {
+    public Object call() {
         try {
+            TlsOptions tls = server.tls(); // the server's, not a field: an idle connection stays light
             if (tls != null) {
                 socket.startTls(tls, null); // a failure is a peer problem: one line below, the socket closed
             }
@@ -96,6 +100,15 @@ final class Connection implements java.util.concurrent.Callable<Void> {
         }
     }
 
+    /**
+     * What the server registers with {@link Task#whenDone}: {@link #ended()}. The connection is
+     * its own listener, so an idle connection carries no method-reference object for it.
+     */
+    @Override
+    public void run() {
+        ended();
+    }
+
     /** Runs once the task ended, however: stops the timer, closes the socket, frees the server's slot. */
     void ended() {
         if (ended) {
@@ -117,6 +130,7 @@ final class Connection implements java.util.concurrent.Callable<Void> {
 
     private void checkIdle() {
         long lastRead = socket.lastReadAt();
+        Loop loop = socket.loop();
         if (loop.now() - lastRead < idleNanos) {
             idleTimer = loop.callAt(lastRead + idleNanos, checkIdle);
             return;

@@ -39,7 +39,11 @@ final class Inbound {
         this.budget = budget;
     }
 
-    /** Some bytes, in a buffer the caller now owns; {@code null} at the end of the stream. */
+    /**
+     * Some bytes, in a buffer the caller now owns; {@code null} at the end of the stream. The read
+     * an idle connection parks in: {@link #receive} is written out here, one frame less in its
+     * parked stack.
+     */
     ByteBuf readSome(long deadline) throws IOException {
         if (pending != null) {
             budget.spend();
@@ -47,7 +51,14 @@ final class Inbound {
             pending = null;
             return taken;
         }
-        return receive(deadline);
+        if (endOfStream) {
+            return null;
+        }
+        ByteBuf bytes = stream.receiveSome(deadline);
+        if (bytes == null) {
+            endOfStream = true;
+        }
+        return bytes;
     }
 
     /** Bytes from the stream, parking until some come; {@code null} at the end of the stream. */

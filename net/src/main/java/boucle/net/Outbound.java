@@ -7,6 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Iterator;
 
 /**
  * The writing half of an {@link AsyncSocket}: write now, flush once. A write only queues its
@@ -47,7 +48,8 @@ import java.util.Arrays;
  *
  * <h2>Invariants</h2>
  * <ul>
- *   <li>{@code pendingBytes} is the sum of the readable bytes of {@code queue}.</li>
+ *   <li>{@code pendingBytes} is the sum of the readable bytes of the queue ({@code head}, then
+ *       {@code rest}); {@code head} is {@code null} only when the whole queue is empty.</li>
  *   <li>{@code OP_WRITE} is in the interest set exactly while {@code awaitingWritable}: the kernel
  *       refused part of the queue (or a task waits to write, for a connecting socket).</li>
  *   <li>Every buffer in the queue is owned here, released once written, or on close or failure.</li>
@@ -63,7 +65,14 @@ final class Outbound implements Registration.WritableListener, Runnable {
     private final SocketChannel channel;
     private final Registration registration;
     private final NetSource source;
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
+    /**
+     * The queue is {@code head} then {@code rest}: the first buffer in a field, the others in a
+     * deque made when a second one is queued. A request-reply connection (an echo) never queues
+     * two, so it never makes the deque: an idle connection carries no queue object.
+     */
+    private ByteBuf head;
+    /** The buffers queued after {@code head}; {@code null} until two were queued at once, then kept. */
+    private ArrayDeque<ByteBuf> rest;
     private long pendingBytes;
     private int lowWater = DEFAULT_LOW_WATER;
     private int highWater = DEFAULT_HIGH_WATER;
@@ -121,7 +130,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
                 return; // released below: nothing to send
             }
             pendingBytes += data.readableBytes();
-            queue.addLast(data);
+            append(data);
             data = null;
             if (!flushListed && !awaitingWritable) {
                 flushListed = true;
@@ -136,7 +145,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     /** Writes the queue out now: a read of this socket is about to make a system call; keeps a failure for later. */
     void flushBeforeReading() {
-        if (!awaitingWritable && !queue.isEmpty() && registration.isOpen()) {
+        if (!awaitingWritable && head != null && registration.isOpen()) {
             writeKeepingFailure();
         }
     }
@@ -182,7 +191,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
     }
 
     boolean hasPending() {
-        return pendingBytes > 0 || !queue.isEmpty();
+        return pendingBytes > 0 || head != null;
     }
 
     long pendingBytes() {
@@ -207,7 +216,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
             failure = e;
             releaseAll();
         }
-        if (queue.isEmpty()) {
+        if (head == null) {
             if (awaitingWritable) {
                 awaitingWritable = false;
                 registration.removeInterest(SelectionKey.OP_WRITE);
@@ -220,8 +229,8 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     /** Gathering writes until the queue is empty or the kernel takes less than it was offered. */
     private void writeQueue() throws IOException {
-        while (!queue.isEmpty()) {
-            boolean allTaken = queue.size() == 1 || queue.peekFirst().nioBufferCount() > SelectorEventSource.MAX_GATHER
+        while (head != null) {
+            boolean allTaken = rest == null || rest.isEmpty() || head.nioBufferCount() > SelectorEventSource.MAX_GATHER
                     ? writeHead() // alone, or in too many pieces to share a writev
                     : writeGathered();
             if (!allTaken) {
@@ -232,7 +241,6 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     /** One write of the queue's first buffer; whether the kernel took all of it. */
     private boolean writeHead() throws IOException {
-        ByteBuf head = queue.peekFirst();
         int offered = head.readableBytes();
         long written = head.nioBufferCount() == 1 // consume() moves the index, not this write
                 ? channel.write(head.internalNioBuffer(head.readerIndex(), offered)) // no ByteBuffer allocated
@@ -247,7 +255,8 @@ final class Outbound implements Registration.WritableListener, Runnable {
         ByteBuffer[] gather = source.gatherBuffers();
         int count = 0;
         long offered = 0;
-        for (ByteBuf buffer : queue) {
+        Iterator<ByteBuf> more = rest.iterator(); // a gathering write is made only with two or more queued
+        for (ByteBuf buffer = head; buffer != null; buffer = more.hasNext() ? more.next() : null) {
             int parts = buffer.nioBufferCount();
             if (count + parts > gather.length) {
                 break;
@@ -275,15 +284,33 @@ final class Outbound implements Registration.WritableListener, Runnable {
     private void consume(long written) {
         pendingBytes -= written;
         while (written > 0) {
-            ByteBuf head = queue.peekFirst();
             int readable = head.readableBytes();
             if (written < readable) {
                 head.skipBytes((int) written);
                 return;
             }
             written -= readable;
-            queue.pollFirst().release();
+            pollHead().release();
         }
+    }
+
+    /** Adds {@code data} at the end of the queue. */
+    private void append(ByteBuf data) {
+        if (head == null) {
+            head = data;
+        } else {
+            if (rest == null) {
+                rest = new ArrayDeque<>(4);
+            }
+            rest.addLast(data);
+        }
+    }
+
+    /** Takes the first buffer out of the queue; {@code null} if it is empty. */
+    private ByteBuf pollHead() {
+        ByteBuf taken = head;
+        head = rest == null ? null : rest.pollFirst();
+        return taken;
     }
 
     /** Flushes, then ends the output: the peer reads end-of-stream, and this side can still read. */
@@ -312,7 +339,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     /** Before a close: hands the kernel what it takes at once, without parking; the rest is dropped by {@link #releaseAll}. */
     void writeBeforeClose() {
-        if (!queue.isEmpty() && registration.isOpen()) {
+        if (head != null && registration.isOpen()) {
             try {
                 writeQueue();
             } catch (IOException e) {
@@ -323,7 +350,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     /** Drops what is queued; called on close and on failure. */
     void releaseAll() {
-        for (ByteBuf buffer; (buffer = queue.pollFirst()) != null; ) {
+        for (ByteBuf buffer; (buffer = pollHead()) != null; ) {
             buffer.release();
         }
         pendingBytes = 0;

@@ -59,8 +59,10 @@ final class Registration {
 
     private final Loop loop;
     private final NetSource source;
-    private final SelectableChannel channel;
-    /** The selector's key, on a NIO loop; {@code null} on an io_uring loop. */
+    /**
+     * The selector's key, on a NIO loop ({@code null} on an io_uring loop). The channel is
+     * {@code key.channel()} (or the ring polls'): not a field of its own, one word less per connection.
+     */
     private final SelectionKey key;
     /** The ring's polls of the descriptor, on an io_uring loop; {@code null} on a NIO loop. */
     private final RingPolls polls;
@@ -86,14 +88,13 @@ final class Registration {
     Registration(SelectableChannel channel) throws IOException {
         this.loop = Loop.current();
         this.source = Net.source(loop);
-        this.channel = channel;
         channel.configureBlocking(false);
         if (source instanceof SelectorEventSource selector) {
             this.key = channel.register(selector.selector(), 0, this);
             this.polls = null;
         } else {
             this.key = null;
-            this.polls = new RingPolls(this, (UringEventSource) source, ChannelDescriptor.of(channel));
+            this.polls = new RingPolls(this, (UringEventSource) source, channel);
         }
     }
 
@@ -196,6 +197,10 @@ final class Registration {
             }
             interestChanges++;
         }
+    }
+
+    private SelectableChannel channel() {
+        return key != null ? key.channel() : polls.channel();
     }
 
     /** On an io_uring loop: a poll of the descriptor completed for {@code side}'s ops; dispatch as a select would. */
@@ -325,7 +330,7 @@ final class Registration {
             polls.cancel(); // before the descriptor is closed: a poll in flight holds the socket open
         }
         try {
-            channel.close();
+            channel().close();
         } catch (IOException ignored) {
             // closing is the end of the road: there is nobody left to tell, and the fd is gone anyway
         }
@@ -339,6 +344,6 @@ final class Registration {
 
     @Override
     public String toString() {
-        return "socket " + channel;
+        return "socket " + channel();
     }
 }

@@ -15,6 +15,7 @@ final class RingPolls {
 
     private final Registration registration;
     private final UringEventSource ring;
+    private final java.nio.channels.SelectableChannel channel;
     private final int fd;
     /** The user data of each direction's poll in flight, 0 when none. */
     private long readPoll;
@@ -22,10 +23,15 @@ final class RingPolls {
     private UringEventSource.Handler readDone;
     private UringEventSource.Handler writeDone;
 
-    RingPolls(Registration registration, UringEventSource ring, int fd) {
+    RingPolls(Registration registration, UringEventSource ring, java.nio.channels.SelectableChannel channel) {
         this.registration = registration;
         this.ring = ring;
-        this.fd = fd;
+        this.channel = channel;
+        this.fd = ChannelDescriptor.of(channel);
+    }
+
+    java.nio.channels.SelectableChannel channel() {
+        return channel;
     }
 
     /** Arms a poll for each direction that {@code interest} wants and none is in flight for. */

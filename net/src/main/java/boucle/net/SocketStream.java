@@ -35,7 +35,8 @@ final class SocketStream implements SocketTransport, Registration.Attempt<ByteBu
     private final SocketChannel channel;
     private final Registration registration;
     private final Outbound outbound;
-    private final ReadSizer sizer = new ReadSizer();
+    /** The {@link ReadSizer} state: an int, not an object (every connection has one). */
+    private int sizing = ReadSizer.START;
     private boolean endOfStream;
     private boolean mayHaveMore = true;
     private long lastReadAt;
@@ -128,7 +129,7 @@ final class SocketStream implements SocketTransport, Registration.Attempt<ByteBu
     @Override
     public ByteBuf tryOnce() throws IOException {
         spendOnRead();
-        int size = sizer.nextSize();
+        int size = ReadSizer.nextSize(sizing);
         ByteBuf buffer = Inbound.ALLOCATOR.directBuffer(size);
         try {
             int n = buffer.writeBytes(channel, size);
@@ -169,7 +170,7 @@ final class SocketStream implements SocketTransport, Registration.Attempt<ByteBu
         } else if (n == 0) {
             mayHaveMore = false;
         } else {
-            sizer.record(n);
+            sizing = ReadSizer.record(sizing, n);
             mayHaveMore = n == max;
             lastReadAt = registration.loop().now();
         }

@@ -42,6 +42,8 @@ final class UringReceiver {
     private final UringEventSource source;
     private final BufferRing buffers;
     private final int fd;
+    /** What {@link #readyNow} returns at the end of the stream: not {@code null}, which means "wait". */
+    private static final ByteBuf END = io.netty.buffer.Unpooled.EMPTY_BUFFER;
     /** Queued arrivals, a FIFO ring of (buffer id << 32 | length): one small array, which an idle connection keeps. */
     private long[] queued = new long[MAX_QUEUED];
     private int head;
@@ -68,46 +70,71 @@ final class UringReceiver {
 
     /**
      * Parks until bytes arrive and returns them (the caller owns and releases the buffer), or
-     * {@code null} at the end of the stream.
+     * {@code null} at the end of the stream. The wait is written out here rather than in a
+     * helper: an idle connection parks here, and every frame between its handler and the park
+     * stays in its continuation's stack chunk for as long as it waits.
      *
      * @throws SocketTimeoutException past the deadline (loop clock); the receiver stays usable
      * @throws SocketClosedException when the receiver is closed
      * @throws IOException when the socket failed (reset, ...)
      */
     ByteBuf readSome(long deadline) throws IOException {
-        while (true) {
+        for (;;) {
+            ByteBuf ready = readyNow(deadline);
+            if (ready != null) {
+                return ready == END ? null : ready;
+            }
+            Task<?> me = startWaiting();
+            Handle timer = deadline == Registration.NO_DEADLINE ? null : Loop.current().callAt(deadline, me::wake);
+            try {
+                me.park(this);
+            } finally {
+                source.taskUnparked();
+                reader = null;
+                if (timer != null) {
+                    timer.cancel();
+                }
+            }
+            if (timer != null && timer.hasRun() && count == 0 && !ended && error == 0) {
+                throw new SocketTimeoutException("timed out waiting to read");
+            }
+        }
+    }
+
+    /** What a read gets without waiting: bytes, {@link #END}, or {@code null} (wait; the receive is armed). */
+    private ByteBuf readyNow(long deadline) throws IOException {
+        requireOpen();
+        if (count > 0) {
+            // bytes already here: work done without waiting, which spends the step's budget (may yield first)
+            source.budget().spend();
             requireOpen();
             if (count > 0) {
-                // bytes already here: work done without waiting, which spends the step's budget (may yield first)
-                source.budget().spend();
-                requireOpen();
-                if (count > 0) {
-                    return take();
-                }
-                continue;
+                return take();
             }
-            if (error != 0) {
-                throw new IOException("receive failed: " + Errno.describe(error));
-            }
-            if (ended) {
-                return null;
-            }
-            if (starved) { // every provided buffer is taken: receive once into a buffer of our own
-                starved = false;
-                return receiveIntoOwnBuffer(deadline);
-            }
-            if (armed == 0 && !cancelling) {
-                arm();
-            }
-            awaitArrival(deadline);
         }
+        if (error != 0) {
+            throw new IOException("receive failed: " + Errno.describe(error));
+        }
+        if (ended) {
+            return END;
+        }
+        if (starved) { // every provided buffer is taken: receive once into a buffer of our own
+            starved = false;
+            ByteBuf data = receiveIntoOwnBuffer(deadline);
+            return data == null ? END : data;
+        }
+        if (armed == 0 && !cancelling) {
+            arm();
+        }
+        return null;
     }
 
     private void arm() {
         armed = source.start((ring, userData) -> ring.recv(fd, buffers, true, userData), this::complete);
     }
 
-    private void awaitArrival(long deadline) throws IOException {
+    /** The reader takes its place before it parks: one per socket, and none once the server shuts down. */
+    private Task<?> startWaiting() throws ServerShuttingDownException {
         if (waitsEndedBecause != null) {
             throw new ServerShuttingDownException(waitsEndedBecause);
         }
@@ -116,21 +143,9 @@ final class UringReceiver {
             throw new IllegalStateException("task '" + me.name() + "' wants to read, but task '" + reader.name()
                     + "' already reads: one task per direction per socket");
         }
-        Handle timer = deadline == Registration.NO_DEADLINE ? null : Loop.current().callAt(deadline, me::wake);
         reader = me;
         source.taskParked();
-        try {
-            me.park(this);
-        } finally {
-            source.taskUnparked();
-            reader = null;
-            if (timer != null) {
-                timer.cancel();
-            }
-        }
-        if (timer != null && timer.hasRun() && count == 0 && !ended && error == 0) {
-            throw new SocketTimeoutException("timed out waiting to read");
-        }
+        return me;
     }
 
     private ByteBuf take() {

@@ -415,4 +415,50 @@ class AsyncServerTest {
             }
         }
     }
+    /** The echo handler of the parked-stack test: its frame marks where the application's code is. */
+    private static void echoBytes(AsyncSocket connection) throws IOException {
+        for (ByteBuf bytes; (bytes = connection.read()) != null; ) {
+            connection.write(bytes);
+        }
+    }
+
+    /**
+     * A parked task keeps its stack for as long as it waits, in a heap object (its continuation's
+     * stack chunk): for an idle connection, for hours, once per connection. So the frames between
+     * the task's entry and the suspension are counted here, not timed: a frame added on this path
+     * fails the test and shows where. Above the handler: AsyncSocket.read, Inbound.readSome,
+     * SocketStream.receiveSome, Registration.await, Task.park, Coroutine.suspend; below it:
+     * Connection.call and Task.Body.run.
+     */
+    @Test
+    void anIdleConnectionParksOnAShallowStack() throws Exception {
+        try (BackgroundServer server = BackgroundServer.start(AsyncServer.builder(AsyncServerTest::echoBytes).port(0));
+             Socket client = new Socket("127.0.0.1", server.port())) {
+            send(client, "ping");
+            assertEquals("ping", new String(client.getInputStream().readNBytes(4), UTF_8));
+            // the reply left just before the handler's next read parked, in the same step: it is parked now
+            List<StackTraceElement> stack = server.submit(() -> {
+                for (Task<?> task : Loop.current().tasks()) {
+                    if (task.name().startsWith("connection")) {
+                        assertEquals(Task.State.PARKED, task.state());
+                        return List.of(task.stack());
+                    }
+                }
+                throw new AssertionError("no connection task among " + Loop.current().tasks());
+            }).get(10, TimeUnit.SECONDS);
+            int handler = -1;
+            for (int i = 0; i < stack.size() && handler < 0; i++) {
+                if (stack.get(i).getMethodName().equals("echoBytes")) {
+                    handler = i;
+                }
+            }
+            String frames = "the idle connection's parked stack, innermost first:\n  " + String.join("\n  ",
+                    stack.stream().map(StackTraceElement::toString).toList());
+            assertTrue(handler >= 0, "no handler frame: " + frames);
+            assertEquals("suspend", stack.get(0).getMethodName(), frames);
+            assertTrue(handler <= 6, handler + " frames between the handler and the suspension, at most 6 expected: " + frames);
+            int below = stack.size() - handler - 1;
+            assertTrue(below <= 2, below + " frames under the handler, at most 2 expected: " + frames);
+        }
+    }
 }

@@ -8,40 +8,45 @@ class ReadSizerTest {
 
     @Test
     void startsAt2KiB() {
-        assertEquals(2048, new ReadSizer().nextSize());
+        assertEquals(2048, ReadSizer.nextSize(ReadSizer.START));
     }
 
     @Test
     void readThatFillsTheBufferQuadruplesTheNextUpTo64KiB() {
-        ReadSizer sizer = new ReadSizer();
-        sizer.record(2048);
-        assertEquals(8192, sizer.nextSize());
-        sizer.record(8192);
-        sizer.record(32768);
-        assertEquals(65536, sizer.nextSize());
-        sizer.record(65536);
-        assertEquals(65536, sizer.nextSize());
+        int sizing = ReadSizer.record(ReadSizer.START, 2048);
+        assertEquals(8192, ReadSizer.nextSize(sizing));
+        sizing = ReadSizer.record(sizing, 8192);
+        sizing = ReadSizer.record(sizing, 32768);
+        assertEquals(65536, ReadSizer.nextSize(sizing));
+        sizing = ReadSizer.record(sizing, 65536);
+        assertEquals(65536, ReadSizer.nextSize(sizing));
     }
 
     @Test
     void twoSmallReadsInARowHalveTheNextDownTo512() {
-        ReadSizer sizer = new ReadSizer();
-        sizer.record(10);
-        assertEquals(2048, sizer.nextSize(), "one small read is not a trend");
-        sizer.record(10);
-        assertEquals(1024, sizer.nextSize());
+        int sizing = ReadSizer.record(ReadSizer.START, 10);
+        assertEquals(2048, ReadSizer.nextSize(sizing), "one small read is not a trend");
+        sizing = ReadSizer.record(sizing, 10);
+        assertEquals(1024, ReadSizer.nextSize(sizing));
         for (int i = 0; i < 10; i++) {
-            sizer.record(10);
+            sizing = ReadSizer.record(sizing, 10);
         }
-        assertEquals(512, sizer.nextSize());
+        assertEquals(512, ReadSizer.nextSize(sizing));
     }
 
     @Test
     void aMediumReadBetweenSmallOnesKeepsTheSize() {
-        ReadSizer sizer = new ReadSizer();
-        sizer.record(10);
-        sizer.record(1500);
-        sizer.record(10);
-        assertEquals(2048, sizer.nextSize());
+        int sizing = ReadSizer.record(ReadSizer.START, 10);
+        sizing = ReadSizer.record(sizing, 1500);
+        sizing = ReadSizer.record(sizing, 10);
+        assertEquals(2048, ReadSizer.nextSize(sizing));
+    }
+
+    @Test
+    void aSmallReadAfterAFullOneIsNotYetATrend() {
+        int sizing = ReadSizer.record(ReadSizer.START, 10); // small: flagged
+        sizing = ReadSizer.record(sizing, 2048); // full: grows, the flag is cleared
+        sizing = ReadSizer.record(sizing, 10);
+        assertEquals(8192, ReadSizer.nextSize(sizing), "the small read before the full one does not count");
     }
 }
