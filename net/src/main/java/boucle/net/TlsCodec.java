@@ -36,8 +36,10 @@ import javax.net.ssl.SSLException;
  * The engine only ever sees heap buffers: the JDK's engine encrypts and decrypts in place in the
  * buffers it is given, and on direct ones it runs 3 to 10 times slower (measured here: 64 KiB
  * messages wrapped and unwrapped at 3.6 to 30 MB/s with direct buffers, 67 to 83 MB/s with heap
- * ones, same run); Netty feeds the JDK engine heap buffers too. So network bytes are copied into a
- * heap buffer as they are fed, plaintext is handed out in heap buffers, and records are made in a
+ * ones, same run). Netty's {@code SslHandler} wraps into heap buffers too, but unwraps from the
+ * direct buffer it read into: profiled under the same 64-byte echo, its {@code SSLEngine.unwrap}
+ * took about twice the samples per message that copying first and unwrapping from the heap took
+ * here (bench/results/tls-analysis.md). So network bytes are copied into a heap buffer as they are fed, plaintext is handed out in heap buffers, and records are made in a
  * heap buffer of a packet's size, then copied into a direct buffer of exactly their size for the
  * socket (a memory copy is cheap next to the cipher, and a queue of small records then costs what
  * they weigh). {@code incoming} is {@code null} whenever it is empty: an idle connection holds no
