@@ -5,9 +5,14 @@
  *         against an echo server: FLOODS clients write as fast as they can and read everything
  *         (full duplex, like `socat TCP:127.0.0.1:P - </dev/zero >/dev/null`) while a light client
  *         sends a 5-byte ping every INTERVAL ms and times its echo.
- *   crowd --chat-fanout --port P [--members 2000] [--lines 200] [--server-pid PID]
+ *   crowd --chat-fanout --port P [--members 2000] [--lines 200] [--sender-port P2] [--server-pid PID]
  *         against a chat server: MEMBERS idle members join and read; once the room is quiet, one
- *         more member sends LINES lines back to back; every member must get every line.
+ *         more member sends LINES lines back to back; every member must get every line. With
+ *         --sender-port, the sender joins the chat server on P2 instead, one that shares the room
+ *         with P's (chat --redis): the lines cross from one server to the other.
+ *   crowd --chat-paced --port P [--members 2000] [--interval-ms 5] [--sender-port P2] [--warmup S] [--duration S]
+ *         against a chat server: MEMBERS members read while one more sends a line every INTERVAL ms
+ *         (from P2's server with --sender-port); the delivery latency of a room that keeps up.
  *   crowd --chat-flood --port P [--interval-ms 10] [--warmup S] [--duration S] [--server-pid PID]
  *         against a chat server: one member floods lines as fast as it can, another sends a normal
  *         line every INTERVAL ms, a third only reads; times the normal lines' delivery to the reader
@@ -53,9 +58,10 @@ typedef struct {
     const char *mode;
     int port, floods, interval_ms, members, lines, server_pid;
     double warmup, duration;
+    int sender_port; /* chat-fanout: the sender's server, if not the members' (0) */
 } config_t;
 
-static config_t cfg = {NULL, 0, 2, 5, 2000, 200, 0, 1.0, 3.0};
+static config_t cfg = {NULL, 0, 2, 5, 2000, 200, 0, 1.0, 3.0, 0};
 
 static void fail(const char *format, ...) {
     va_list args;
@@ -67,12 +73,18 @@ static void fail(const char *format, ...) {
     exit(3);
 }
 
+static int connect_to_port(int port, int nonblocking);
+
 static int connect_to_server(int nonblocking) {
+    return connect_to_port(cfg.port, nonblocking);
+}
+
+static int connect_to_port(int port, int nonblocking) {
     int fd = socket(AF_INET, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
     if (fd < 0) fail("socket: %s (raise ulimit -n?)", strerror(errno));
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t) cfg.port)};
+    struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
     server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *) &server, sizeof server) != 0 && errno != EINPROGRESS) {
         fail("connect: %s", strerror(errno));
@@ -326,7 +338,9 @@ static void room_poll(int timeout_ms) {
 }
 
 static void start_member(int i) {
-    room.members[i].fd = connect_to_server(1);
+    int sender = (!strcmp(cfg.mode, "chat-fanout") || !strcmp(cfg.mode, "chat-paced")) && i == cfg.members
+            && cfg.sender_port > 0;
+    room.members[i].fd = connect_to_port(sender ? cfg.sender_port : cfg.port, 1);
     epoll_set(room.epfd, EPOLL_CTL_ADD, room.members[i].fd, EPOLLIN | EPOLLOUT, (uint32_t) i);
 }
 
@@ -402,6 +416,35 @@ static void run_chat_fanout(void) {
     for (int i = 0; i < room.count; i++) close(room.members[i].fd);
 }
 
+/* One member sends a stamped line every INTERVAL ms (with --sender-port, from the other server), the
+   others read: the delivery latency of a room that is not saturated, the lines of the measured window. */
+static void run_chat_paced(void) {
+    int sender = cfg.members;
+    room_join(cfg.members + 1);
+    send_line(room.members[sender].fd, "@sync\n");
+    room_wait(0, sender, is_synced, 120, "the room's traffic did not settle");
+    uint64_t start = now_ns(), interval = (uint64_t) cfg.interval_ms * 1000000u, next = start;
+    room.recording = 1;
+    room.from = start + (uint64_t) (cfg.warmup * 1e9);
+    room.until = room.from + (uint64_t) (cfg.duration * 1e9);
+    server_cost_t before = {0}, after;
+    int measuring = 0;
+    uint32_t sent = 0;
+    for (uint64_t now = start; now < room.until; now = now_ns()) {
+        if (!measuring && now >= room.from) { before = server_cost(); measuring = 1; }
+        if (now >= next) { send_stamped(room.members[sender].fd, sent++); next += interval; }
+        room_poll(1);
+    }
+    after = server_cost();
+    cfg.lines = (int) sent; /* has_all_lines: every line sent, measured or not, must arrive */
+    room_wait(0, sender, has_all_lines, 60, "not every paced line arrived");
+    printf("result members=%d lines=%u deliveries=%lu p50_us=%.1f p99_us=%.1f max_us=%.1f server_cpu_s=%.3f"
+           " seconds=%.3f\n", cfg.members, sent, (unsigned long) room.delivery.total,
+           hist_percentile(&room.delivery, 0.50) / 1e3, hist_percentile(&room.delivery, 0.99) / 1e3,
+           hist_max(&room.delivery) / 1e3, cpu_between(before, after), (double) (after.at - before.at) / 1e9);
+    for (int i = 0; i < room.count; i++) close(room.members[i].fd);
+}
+
 static void run_chat_flood(void) {
     enum { FLOODER, SENDER, OBSERVER, PEOPLE };
     room_join(PEOPLE);
@@ -472,7 +515,8 @@ static void run_chat_flood(void) {
 static void parse(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--fairness") || !strcmp(a, "--chat-fanout") || !strcmp(a, "--chat-flood")) { cfg.mode = a + 2; continue; }
+        if (!strcmp(a, "--fairness") || !strcmp(a, "--chat-fanout") || !strcmp(a, "--chat-flood")
+            || !strcmp(a, "--chat-paced")) { cfg.mode = a + 2; continue; }
         if (!v) fail("option %s needs a value", a);
         if (!strcmp(a, "--port")) cfg.port = atoi(v);
         else if (!strcmp(a, "--floods")) cfg.floods = atoi(v);
@@ -482,13 +526,14 @@ static void parse(int argc, char **argv) {
         else if (!strcmp(a, "--warmup")) cfg.warmup = atof(v);
         else if (!strcmp(a, "--duration")) cfg.duration = atof(v);
         else if (!strcmp(a, "--server-pid")) cfg.server_pid = atoi(v);
+        else if (!strcmp(a, "--sender-port")) cfg.sender_port = atoi(v);
         else fail("unknown option %s", a);
         i++;
     }
     if (!cfg.mode || cfg.port <= 0 || cfg.floods <= 0 || cfg.interval_ms <= 0 || cfg.members <= 0 || cfg.lines <= 0
         || cfg.duration <= 0 || cfg.warmup < 0) {
-        fail("usage: crowd --fairness|--chat-fanout|--chat-flood --port P [--floods N] [--interval-ms MS]"
-             " [--members N] [--lines N] [--warmup S] [--duration S] [--server-pid PID]");
+        fail("usage: crowd --fairness|--chat-fanout|--chat-paced|--chat-flood --port P [--floods N] [--interval-ms MS]"
+             " [--members N] [--lines N] [--sender-port P2] [--warmup S] [--duration S] [--server-pid PID]");
     }
 }
 
@@ -496,6 +541,7 @@ int main(int argc, char **argv) {
     parse(argc, argv);
     if (!strcmp(cfg.mode, "fairness")) run_fairness();
     else if (!strcmp(cfg.mode, "chat-fanout")) run_chat_fanout();
+    else if (!strcmp(cfg.mode, "chat-paced")) run_chat_paced();
     else run_chat_flood();
     return 0;
 }

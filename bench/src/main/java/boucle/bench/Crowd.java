@@ -38,6 +38,27 @@ final class Crowd {
         return run(port, serverPid, 600, "--chat-fanout", "--members", Integer.toString(members), "--lines", Integer.toString(lines));
     }
 
+    /**
+     * The same, but the sender joins the chat server on {@code senderPort}, one that shares its room
+     * with {@code port}'s (chat --redis): every line crosses from that server to this one.
+     */
+    LoadResult chatFanOutAcross(int port, int senderPort, long serverPid, int members, int lines)
+            throws IOException, InterruptedException {
+        return run(port, serverPid, 600, "--chat-fanout", "--members", Integer.toString(members), "--lines",
+                Integer.toString(lines), "--sender-port", Integer.toString(senderPort));
+    }
+
+    /**
+     * {@code members} members read while one more sends a line every {@code intervalMillis} from
+     * the server on {@code senderPort} (the members' own if equal); their delivery, timed.
+     */
+    LoadResult chatPaced(int port, int senderPort, long serverPid, int members, int intervalMillis, double warmup,
+            double measure) throws IOException, InterruptedException {
+        return run(port, serverPid, (long) (warmup + measure) + 300, "--chat-paced", "--members", Integer.toString(members),
+                "--interval-ms", Integer.toString(intervalMillis), "--sender-port", Integer.toString(senderPort),
+                "--warmup", Double.toString(warmup), "--duration", Double.toString(measure));
+    }
+
     /** One member floods lines, another sends one every {@code intervalMillis}; their delivery, timed. */
     LoadResult chatFlood(int port, long serverPid, int intervalMillis, double warmup, double measure)
             throws IOException, InterruptedException {

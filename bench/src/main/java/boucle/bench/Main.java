@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -jar bench/target/boucle-bench.jar all [--quick] [--before-jar JAR]   every part, then the report
  *   java -jar bench/target/boucle-bench.jar hardening [--quick] [--before-jar JAR]   its parts, then the report
- *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|report [--quick]
+ *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|redis|report [--quick]
  *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
  *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo|netty-chat --port P
  * </pre>
@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private static final List<String> HARDENING = List.of("fairness", "chat", "before-after");
-    private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle", "fairness", "chat", "before-after");
+    private static final List<String> PARTS = List.of("micro", "tasks", "load", "idle", "fairness", "chat", "before-after",
+            "redis", "redis-chat");
 
     private Main() {
     }
@@ -72,7 +73,7 @@ public final class Main {
                 return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
             }
             case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops",
-                    "report" -> {
+                    "redis", "redis-chat", "report" -> {
                 return runParts(command, settings(options), out);
             }
             default -> {
@@ -116,6 +117,8 @@ public final class Main {
             case "chat" -> new ChatLoad(settings).run();
             case "before-after" -> new BeforeAfter(settings).run();
             case "loops" -> new LoopsBench(settings).run();
+            case "redis" -> new RedisBench(settings).run();
+            case "redis-chat" -> new RedisChat(settings).run();
             default -> throw new IllegalArgumentException("no part named '" + part + "'");
         }
     }
@@ -185,6 +188,8 @@ public final class Main {
         out.println("  chat         chat fan-out to 2,000 members, and a line flood: Boucle's chat vs a Netty chat");
         out.println("  before-after echo throughput of this build vs --before-jar's, alternating");
         out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
+        out.println("  redis        Boucle's Redis client vs Lettuce (alone, and bridged into a loop) on one redis-server");
+        out.println("  redis-chat   chat across two servers through Redis vs one server, 200 members (bench/results/redis-chat-table.md)");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  tls          TLS echo and new connections/s: Boucle's echo --tls vs Netty's SslHandler (JDK");
         out.println("               provider), C client on OpenSSL (bench/target/tlsload); writes bench/results/TLS.md");

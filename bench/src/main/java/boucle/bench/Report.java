@@ -44,8 +44,9 @@ final class Report {
         new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
-        // the every-core and TLS parts, when they ran (each is its own command)
-        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION, TlsLoad.ANALYSIS)) {
+        // the every-core, TLS and Redis parts, when they ran (each is its own command)
+        for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION, TlsLoad.ANALYSIS,
+                RedisBench.SECTION)) {
             Path section = settings.results().resolve(every);
             if (Files.exists(section)) {
                 md.append(Files.readString(section));

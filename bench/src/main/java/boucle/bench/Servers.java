@@ -12,7 +12,10 @@ import java.util.List;
  * and the anchors of this module. Each runs in its own JVM with {@link Settings#SERVER_JVM_FLAGS}.
  */
 final class Servers {
+    /** Boucle's echo on the NIO backend (as every Boucle figure before the io_uring backend). */
     static final String BOUCLE = "boucle";
+    /** Boucle's echo on the io_uring backend, where the examples jar has it and the kernel allows it. */
+    static final String BOUCLE_URING = "boucle-io_uring";
     /** The same Boucle server from {@link Settings#beforeJar}: the build before the change. */
     static final String BOUCLE_BEFORE = "boucle-before";
     static final String NETTY = "netty-nio";
@@ -28,6 +31,9 @@ final class Servers {
         List<String> names = new ArrayList<>();
         if (boucleHasEcho(settings)) {
             names.add(BOUCLE);
+            if (hasIoUring(settings)) {
+                names.add(BOUCLE_URING);
+            }
         } else {
             System.err.println("bench: " + settings.examplesJar() + " has no 'echo' command yet:"
                     + " only the anchors are measured");
@@ -66,7 +72,8 @@ final class Servers {
         return switch (name) {
             // one loop: the anchors run on one thread (Netty) or one carrier (virtual threads); the
             // every-core comparison is the 'loops' part
-            case BOUCLE -> launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "echo", "--loops", "1"));
+            case BOUCLE -> launch(settings, name, boucleEcho(settings, "nio"));
+            case BOUCLE_URING -> launch(settings, name, boucleEcho(settings, "io_uring"));
             // the same one loop as this build's: a before/after ratio compares builds, not loop counts
             case BOUCLE_BEFORE -> launch(settings, name, List.of("-jar", before(settings).toString(), "echo", "--loops", "1"));
             case NETTY -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-echo"));
@@ -85,6 +92,58 @@ final class Servers {
             case NETTY_CHAT -> launch(settings, name, List.of("-cp", settings.benchJar().toString(), Main.class.getName(), "netty-chat"));
             default -> throw new IllegalArgumentException("no chat server named '" + name + "'");
         };
+    }
+
+    /** Starts this build's chat on one loop, sharing its room through the Redis at {@code redisUri}. */
+    static ServerProcess startLinkedChat(Settings settings, String name, String redisUri) throws IOException {
+        return launch(settings, name, List.of("-jar", settings.examplesJar().toString(), "chat", "--loops", "1",
+                "--redis", redisUri));
+    }
+
+    /** Starts {@code redis-server} on a free loopback port, without persistence, its files in the work directory. */
+    static ServerProcess startRedis(Settings settings) throws IOException {
+        int port = ServerProcess.freePort();
+        Files.createDirectories(settings.work());
+        return ServerProcess.start("redis", port, List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", settings.work().toString()),
+                settings.work().resolve("redis.log"));
+    }
+
+    /** Boucle's echo on one loop, on {@code backend} if the jar knows backends (older builds are NIO only). */
+    private static List<String> boucleEcho(Settings settings, String backend) throws IOException {
+        List<String> program = new ArrayList<>(List.of("-jar", settings.examplesJar().toString(), "echo", "--loops", "1"));
+        try {
+            if (hasBackendOption(settings.examplesJar(), settings)) {
+                program.addAll(List.of("--backend", backend));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking the examples jar for its options", e);
+        }
+        return program;
+    }
+
+    /** Whether the jar's echo takes {@code --backend} and io_uring serves here (the probe, run in this JVM, says). */
+    private static boolean hasIoUring(Settings settings) throws IOException, InterruptedException {
+        if (!hasBackendOption(settings.examplesJar(), settings)) {
+            return false;
+        }
+        boucle.net.uring.IoUringSupport support = boucle.net.uring.IoUring.probe();
+        if (!support.available()) {
+            System.err.println("bench: Boucle on io_uring is not measured: " + support.reason());
+        }
+        return support.available();
+    }
+
+    private static boolean hasBackendOption(Path jar, Settings settings) throws IOException, InterruptedException {
+        if (!Files.exists(jar)) {
+            return false;
+        }
+        Process help = new ProcessBuilder(settings.java().toString(), "-jar", jar.toString(), "echo", "--help")
+                .redirectErrorStream(true).start();
+        String usage = new String(help.getInputStream().readAllBytes());
+        help.waitFor();
+        return usage.contains("--backend");
     }
 
     private static ServerProcess launch(Settings settings, String name, List<String> program) throws IOException {

@@ -2,17 +2,21 @@ package boucle.examples;
 
 import boucle.net.AsyncServer;
 import boucle.net.AsyncSocket;
+import boucle.net.LoopGroup;
 import boucle.net.IncompleteLineException;
 import boucle.net.LineTooLongException;
 import boucle.net.MalformedLineException;
 import boucle.net.ServerShuttingDownException;
+import boucle.redis.RedisException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.function.Supplier;
 
 /**
- * {@code chat [--host H] [--port P] [--loops N]}: a line-based chat room for {@code nc} and
- * {@code telnet}, served by N loops (default: one per core) that share one room ({@link SharedRoom}).
+ * {@code chat [--host H] [--port P] [--loops N] [--backend B] [--redis URI]}: a line-based chat room for
+ * {@code nc} and {@code telnet}, served by N loops (default: one per core) that share one room
+ * ({@link SharedRoom}), and with {@code --redis} one room with every other chat server on that Redis
+ * ({@link RedisRoom}).
  * Each connection is one {@link #handle} task reading lines in a plain loop; the {@link ChatRoom}
  * delivers them to the others as {@code NAME: text}.
  *
@@ -26,6 +30,8 @@ final class Chat implements Command {
     static final int DEFAULT_TLS_PORT = 7444;
     static final int MAX_LINE = 1000;
     static final int MAX_QUEUED_BYTES = 256 * 1024;
+    /** The name of the room that chat servers linked through one Redis share. */
+    static final String ROOM = "lobby";
 
     /** The part of the room of the loop that runs the caller. */
     private final Supplier<ChatRoom> roomHere;
@@ -120,20 +126,40 @@ final class Chat implements Command {
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
         return Servers.run("chat", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT),
-                java.util.Set.of(ServerOptions.TLS, ServerOptions.UNIX), this::usage,
-                group -> AsyncServer.builder(new Chat(new SharedRoom(group.loops(), MAX_QUEUED_BYTES))::handle),
-                null, out);
+                java.util.Set.of(ServerOptions.TLS, ServerOptions.UNIX, ServerOptions.REDIS), this::usage,
+                (group, options) -> AsyncServer.builder(new Chat(room(group, options))::handle), null, out);
+    }
+
+    /** The room of a chat server: its loops', and with {@code --redis} the other servers' too. */
+    private static SharedRoom room(LoopGroup group, ServerOptions options) throws Servers.CannotServeException {
+        if (options.redis() == null) {
+            return new SharedRoom(group.loops(), MAX_QUEUED_BYTES);
+        }
+        try {
+            return SharedRoom.linked(group, options.redis(), ROOM, MAX_QUEUED_BYTES);
+        } catch (RedisException unreachable) { // exit, not a room of its own: see RedisRoom's notes
+            throw new Servers.CannotServeException("cannot link the room through Redis: " + unreachable.getMessage()
+                    + " (start Redis there, or run without --redis for a room of this server alone)", unreachable);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new Servers.CannotServeException("interrupted while linking to Redis", interrupted);
+        }
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: chat [--host H] [--port P] [--loops N] [--tls [--keystore FILE] | --unix PATH]");
+        out.println("usage: chat [--host H] [--port P] [--loops N] [--backend auto|io_uring|nio] [--redis URI]"
+                + " [--tls [--keystore FILE] | --unix PATH]");
         out.println("  A chat room: each line a client sends goes to the others as 'NAME: text'.");
         out.println("  --host H   address to listen on (default 127.0.0.1)");
         out.println("  --port P   port to listen on (default " + DEFAULT_PORT + ", " + DEFAULT_TLS_PORT
                 + " with --tls; 0 picks a free one)");
         out.println("  --loops N  event loops, one thread each (default: all " + ServerOptions.defaultLoops()
                 + " cores); one room across them");
+        out.println(ServerOptions.backendUsage(13));
         out.println("  --unix PATH  listen on a Unix domain socket file instead (try: nc -U PATH)");
+        out.println("  --redis URI  share the room with every chat server started with the same Redis,");
+        out.println("             redis://HOST[:PORT][/DB] (lines, joins, leaves, nicknames, /who cross servers;");
+        out.println("             a server that dies leaves the others' /who within 4 s; Redis must answer at start)");
         Servers.tlsUsage(out, DEFAULT_TLS_PORT);
         out.println("  In the room: /nick NAME  changes your nickname, /who  lists who is here, /quit  leaves.");
         out.println("  Try it: nc localhost " + DEFAULT_PORT + " in two terminals   (Ctrl-C or SIGTERM stops the server");

@@ -84,7 +84,10 @@ final class ChatRoom {
      * the others each time would only be noise (and n² lines).
      */
     void closing() {
-        closing = true;
+        if (!closing) {
+            closing = true;
+            link.closing(); // once per part: the rest of the room learns it from here
+        }
     }
 
     /** Takes the member out and tells the others why, if there is a reason to say. */
@@ -107,8 +110,12 @@ final class ChatRoom {
             return null;
         }
         String old = member.nick;
-        if (!link.rename(member.id, wanted)) {
-            return "! '" + wanted + "' is taken";
+        try {
+            if (!link.rename(member.id, wanted)) {
+                return "! '" + wanted + "' is taken";
+            }
+        } catch (LinkDownException down) {
+            return "! " + down.getMessage();
         }
         Map<String, Member> renamed = new LinkedHashMap<>(); // same order, new key: a rename is rare
         members.forEach((nick, someone) -> renamed.put(someone == member ? wanted : nick, someone));

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 
 /**
- * {@code echo [--host H] [--port P] [--loops N] [--udp | --tls [--keystore FILE] | --unix PATH]}: a
+ * {@code echo [--host H] [--port P] [--loops N] [--backend B] [--udp | --tls [--keystore FILE] | --unix PATH]}: a
  * server that sends every byte back, in order, to any number of clients, over TCP, TLS or a Unix
  * domain socket, its connections spread over {@code --loops} loops; with {@code --udp}, every
  * datagram back to its sender, on one loop. The whole server is the {@link #echo} handler, plain
@@ -63,17 +63,19 @@ final class Echo implements Command {
     @Override
     public int run(String[] args, PrintStream out) throws IOException {
         return Servers.run("echo", args, new Servers.Ports(DEFAULT_PORT, DEFAULT_TLS_PORT), ServerOptions.TRANSPORTS,
-                this::usage, group -> AsyncServer.builder(Echo::echo), Echo::echoDatagrams, out);
+                this::usage, (group, options) -> AsyncServer.builder(Echo::echo), Echo::echoDatagrams, out);
     }
 
     private void usage(PrintStream out) {
-        out.println("usage: echo [--host H] [--port P] [--loops N] [--udp | --tls [--keystore FILE] | --unix PATH]");
+        out.println("usage: echo [--host H] [--port P] [--loops N] [--backend auto|io_uring|nio]"
+                + " [--udp | --tls [--keystore FILE] | --unix PATH]");
         out.println("  An echo server: every byte a client sends comes back to it, in order.");
         out.println("  --host H         address to listen on (default 127.0.0.1)");
         out.println("  --port P         port to listen on (default " + DEFAULT_PORT + ", " + DEFAULT_TLS_PORT
                 + " with --tls; 0 picks a free one)");
         out.println("  --loops N        event loops, one thread each, connections spread over them (default: all "
                 + ServerOptions.defaultLoops() + " cores; --udp serves on one)");
+        out.println(ServerOptions.backendUsage(19));
         out.println("  --udp            echo UDP datagrams instead: each one goes back to its sender");
         out.println("  --unix PATH      listen on a Unix domain socket file instead of a TCP port (a stale file");
         out.println("                   is replaced, a live one refused; removed at shutdown)");

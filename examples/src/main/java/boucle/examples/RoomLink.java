@@ -10,9 +10,10 @@ import java.util.List;
  *   <li>{@link LoopsLink}: the other loops of this process ({@code chat --loops N}); nicknames are
  *       kept by one {@link Roster} on the first loop, lines cross with {@code callSoonThreadsafe},
  *       one batch per turn per loop.</li>
- *   <li>Next, a broker's: the other chat servers, through Redis pub/sub ({@code PUBLISH} for
- *       {@link #publish}, a {@code SET NX} per nickname for {@link #claimGuest}/{@link #rename},
- *       a subscriber that hands lines to the parts of its process).</li>
+ *   <li>The same, with a {@link RedisRoom} as its roster ({@code chat --redis}): the other chat
+ *       servers, through Redis pub/sub ({@code PUBLISH} of each batch, a {@code SET NX} per
+ *       nickname for {@link #claimGuest}/{@link #rename}, a subscriber on the home loop that hands
+ *       the other servers' lines to every part of this process).</li>
  * </ul>
  *
  * <h2>Contract</h2>
@@ -29,7 +30,12 @@ interface RoomLink {
      */
     String claimGuest(String id) throws Exception;
 
-    /** Trades member {@code id}'s nickname for {@code wanted}, keeping its place in {@link #who}; {@code false} if taken. May park. */
+    /**
+     * Trades member {@code id}'s nickname for {@code wanted}, keeping its place in {@link #who};
+     * {@code false} if taken. May park.
+     *
+     * @throws LinkDownException when the room's nicknames cannot be reached now (its broker is down)
+     */
     boolean rename(String id, String wanted) throws Exception;
 
     /** Gives back whatever nickname member {@code id} holds, even one claimed by a call it gave up on. Never parks. */
@@ -40,4 +46,11 @@ interface RoomLink {
 
     /** Sends {@code line} to every other part of the room, after the lines this part published before. Never parks. */
     void publish(String line);
+
+    /**
+     * The server is shutting down: every member here is about to leave at once, without a notice
+     * each; the rest of the room may tell its own members. Never parks.
+     */
+    default void closing() {
+    }
 }

@@ -1,62 +1,38 @@
 package boucle.examples;
 
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The nicknames of a whole room, in the order their owners came: what makes them unique. It lives
- * on one loop, and the other loops reach it with {@code Boucle.callOn}: every claim is a step of
- * that one loop, so two claims of one name, made at once from two loops, cannot both win.
- *
- * <p>A nickname is held by a member's id, not by the caller: a release names the member, so a
- * claim whose caller was cancelled on the way (and never heard that it won) is undone by the
- * member's release, and never frees someone else's name.
- *
- * <p>Plain data, no lock: used only on its home loop.
+ * Who keeps a room's nicknames, and the order its members came: one object on one loop (the
+ * room's home), reached from the other loops with {@code Boucle.callOn}. A nickname is held by a
+ * member's id, not by the caller, so a release always names the member: a claim whose caller was
+ * cancelled on the way is undone by that member's release, and never frees someone else's name.
+ * <ul>
+ *   <li>{@link LocalRoster}: the room lives in this process; nothing parks.</li>
+ *   <li>{@link RedisRoom}: the room spans chat servers; a claim is a {@code SET NX} in Redis and
+ *       parks for its round trip.</li>
+ * </ul>
+ * Home-loop only.
  */
-final class Roster {
-    /** Nickname to owner, in the order they came; renamed in place. */
-    private Map<String, String> owners = new LinkedHashMap<>();
-    private final Map<String, String> nickOf = new HashMap<>();
-    private int guests;
+interface Roster {
+    /** Claims a fresh {@code guest-N} nickname for member {@code owner}, unique in the room. May park. */
+    String claimGuest(String owner) throws Exception;
 
-    String claimGuest(String owner) {
-        release(owner); // one nickname per member
-        String nick;
-        do {
-            nick = "guest-" + ++guests;
-        } while (owners.containsKey(nick));
-        owners.put(nick, owner);
-        nickOf.put(owner, nick);
-        return nick;
-    }
+    /**
+     * Trades {@code owner}'s nickname for {@code wanted}, keeping its place in {@link #list};
+     * {@code false} if someone else holds it. May park.
+     *
+     * @throws LinkDownException when the room's nicknames cannot be reached now
+     */
+    boolean rename(String owner, String wanted) throws Exception;
 
-    boolean rename(String owner, String wanted) {
-        String holder = owners.get(wanted);
-        if (holder != null) {
-            return holder.equals(owner);
-        }
-        String old = nickOf.get(owner);
-        if (old == null) {
-            return false; // released meanwhile: the member left
-        }
-        Map<String, String> renamed = new LinkedHashMap<>(); // same order, new key: a rename is rare
-        owners.forEach((nick, who) -> renamed.put(nick.equals(old) ? wanted : nick, who));
-        owners = renamed;
-        nickOf.put(owner, wanted);
-        return true;
-    }
+    /** Gives back whatever nickname {@code owner} holds. Never parks. */
+    void release(String owner);
 
-    void release(String owner) {
-        String nick = nickOf.remove(owner);
-        if (nick != null) {
-            owners.remove(nick);
-        }
-    }
+    /** Everyone in the room, in the order they came. May park. */
+    List<String> list() throws Exception;
 
-    List<String> list() {
-        return List.copyOf(owners.keySet());
+    /** The server is shutting down: its members are about to leave all at once. Never parks. */
+    default void closing() {
     }
 }

@@ -1,10 +1,13 @@
 package boucle.examples;
 
+import boucle.net.Backend;
+import boucle.redis.RedisUri;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The command line shared by the server commands: {@code [--host H] [--port P] [--loops N]}, plus the
+ * The command line shared by the server commands: {@code [--host H] [--port P] [--loops N]
+ * [--backend auto|io_uring|nio]}, plus the
  * transport options a command accepts: {@code --udp}, {@code --tls [--keystore FILE [--storepass P]]},
  * {@code --unix PATH}.
  *
@@ -20,12 +23,18 @@ import java.util.Set;
  * @param unixSocket the Unix domain socket file to listen on instead of a TCP port, or {@code null}
  * @param loops how many event loops (threads) serve; one per available processor unless given,
  *     and always one with {@code --udp} (one socket, one loop: there are no connections to spread)
+ * @param backend how the loops do their I/O: {@code --backend}, else the system property
+ *     {@code boucle.backend}, else {@link Backend#AUTO} (io_uring where it works, NIO otherwise)
+ * @param redis the Redis server through which this server shares its room with others
+ *     ({@code --redis redis://HOST:PORT[/DB]}, the chat's), or {@code null}
  */
 record ServerOptions(String host, int port, boolean udp, boolean tls, Path keyStore, String storePassword,
-        Path unixSocket, int loops) {
+        Path unixSocket, int loops, Backend backend, RedisUri redis) {
     static final String UDP = "--udp";
     static final String TLS = "--tls";
     static final String UNIX = "--unix";
+    /** Not a transport: the chat's link to other servers; a command that takes it passes it in {@code allowed}. */
+    static final String REDIS = "--redis";
     /** Every transport option; a command passes the ones it accepts to {@link #parse}. */
     static final Set<String> TRANSPORTS = Set.of(UDP, TLS, UNIX);
 
@@ -63,11 +72,15 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         String storePassword = null;
         Path unixSocket = null;
         Integer loops = null;
+        RedisUri redis = null;
+        Backend backend = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             boolean takesValue = option.equals("--host") || option.equals("--port") || option.equals("--loops")
+                    || option.equals("--backend")
                     || (allowed.contains(TLS) && (option.equals("--keystore") || option.equals("--storepass")))
-                    || (allowed.contains(UNIX) && option.equals(UNIX));
+                    || (allowed.contains(UNIX) && option.equals(UNIX))
+                    || (allowed.contains(REDIS) && option.equals(REDIS));
             if (option.equals(UDP) && allowed.contains(UDP)) {
                 udp = true;
                 continue;
@@ -89,6 +102,8 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
                 case "--keystore" -> keyStore = Path.of(value);
                 case "--storepass" -> storePassword = value;
                 case "--loops" -> loops = parseLoops(value);
+                case REDIS -> redis = parseRedis(value);
+                case "--backend" -> backend = parseBackend(value);
                 default -> unixSocket = Path.of(value);
             }
         }
@@ -109,7 +124,34 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         }
         int chosenPort = port != null ? port : tls ? defaultTlsPort : defaultPort;
         int chosenLoops = udp ? 1 : loops != null ? loops : defaultLoops();
-        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops);
+        return new ServerOptions(host, chosenPort, udp, tls, keyStore, storePassword, unixSocket, chosenLoops,
+                backend != null ? backend : Backend.configured(), redis);
+    }
+
+    private static RedisUri parseRedis(String value) {
+        try {
+            return RedisUri.parse(value);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("--redis needs redis://HOST[:PORT][/DB]: " + bad.getMessage());
+        }
+    }
+
+    private static Backend parseBackend(String value) {
+        try {
+            return Backend.parse(value);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalArgumentException("--backend needs auto, io_uring or nio, not '" + value + "'");
+        }
+    }
+
+    /** The usage lines of {@code --backend}, its text starting at column {@code column}, shared by the server commands. */
+    static String backendUsage(int column) {
+        String option = "  --backend B";
+        String pad = " ".repeat(column);
+        return option + " ".repeat(Math.max(1, column - option.length()))
+                + "auto (default: io_uring where the kernel offers it, else NIO), io_uring or nio;\n"
+                + pad + "io_uring needs java --enable-native-access=ALL-UNNAMED and\n"
+                + pad + "--add-exports java.base/sun.nio.ch=ALL-UNNAMED (java -jar: the jar's manifest says both)";
     }
 
     private static int parseLoops(String value) {

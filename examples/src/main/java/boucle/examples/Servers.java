@@ -38,7 +38,25 @@ final class Servers {
      */
     static int run(String name, String[] args, int defaultPort, Consumer<PrintStream> usage,
             Function<LoopGroup, AsyncServer.Builder> server, PrintStream out) throws IOException {
-        return run(name, args, new Ports(defaultPort, defaultPort), Set.of(), usage, server, null, out);
+        return run(name, args, new Ports(defaultPort, defaultPort), Set.of(), usage,
+                (group, options) -> server.apply(group), null, out);
+    }
+
+    /**
+     * Makes a command's server for the group of loops that will run it, once the group has
+     * started: a chat room spans the group's loops, and may first link them to other servers.
+     * Called on the thread that runs the command, not on a loop.
+     */
+    @FunctionalInterface
+    interface ServerMaker {
+        AsyncServer.Builder make(LoopGroup group, ServerOptions options) throws CannotServeException;
+    }
+
+    /** The server cannot start, for a reason its message tells the user (a broker that does not answer...). */
+    static final class CannotServeException extends Exception {
+        CannotServeException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** A command's default ports: plain, and with {@code --tls}. */
@@ -47,10 +65,11 @@ final class Servers {
 
     /**
      * The same, accepting the transport options in {@code transports} ({@link ServerOptions#UDP},
-     * {@link ServerOptions#TLS}, {@link ServerOptions#UNIX}); {@code datagrams} serves {@code --udp}.
+     * {@link ServerOptions#TLS}, {@link ServerOptions#UNIX}, and the chat's {@link ServerOptions#REDIS});
+     * {@code datagrams} serves {@code --udp}.
      */
     static int run(String name, String[] args, Ports ports, Set<String> transports, Consumer<PrintStream> usage,
-            Function<LoopGroup, AsyncServer.Builder> server, DatagramService datagrams, PrintStream out)
+            ServerMaker server, DatagramService datagrams, PrintStream out)
             throws IOException {
         if (ServerOptions.wantsHelp(args)) {
             usage.accept(out);
@@ -80,12 +99,26 @@ final class Servers {
     }
 
     /** Returns the exit status: 0 after a (graceful) shutdown, 1 if it could not listen or failed. */
-    private static int serve(String name, ServerOptions options, Function<LoopGroup, AsyncServer.Builder> serverOf,
+    private static int serve(String name, ServerOptions options, ServerMaker serverOf,
             boucle.net.TlsOptions tls, PrintStream out) throws IOException {
         String where = options.unixSocket() != null ? "unix:" + options.unixSocket() : options.host() + ":" + options.port();
         // the loops' threads recycle buffers as Netty's own threads do
-        try (LoopGroup group = LoopGroup.start(options.loops(), name + "-loop")) {
-            AsyncServer.Builder builder = serverOf.apply(group).host(options.host()).port(options.port());
+        LoopGroup started;
+        try {
+            started = LoopGroup.start(options.loops(), name + "-loop", options.backend());
+        } catch (IllegalStateException unavailable) { // io_uring asked for and not usable here: one clear line
+            System.err.println(name + ": " + unavailable.getMessage());
+            return 1;
+        }
+        try (LoopGroup group = started) {
+            AsyncServer.Builder builder;
+            try {
+                builder = serverOf.make(group, options);
+            } catch (CannotServeException cannot) {
+                System.err.println(name + ": " + cannot.getMessage());
+                return 1; // closing the group ends its loops, and the tasks the maker left there
+            }
+            builder.host(options.host()).port(options.port());
             if (tls != null) {
                 builder.tls(tls);
             }
@@ -102,7 +135,7 @@ final class Servers {
                 return 1; // closing the group ends its idle loops
             }
             StopSignals.install(name, group);
-            out.println(name + " server listening on " + listeningOn(options, server.port()));
+            out.println(name + " server listening on " + listeningOn(options, server.port(), group.backend()));
             out.flush();
             try {
                 server.whenStopped().join(); // until a signal shuts the group down
@@ -127,8 +160,9 @@ final class Servers {
     }
 
     /** Where it listens, and how to try it: {@code 127.0.0.1:7443 with 2 loops (TLS; try: openssl s_client ...)}. */
-    private static String listeningOn(ServerOptions options, int port) {
-        String loops = " with " + options.loops() + (options.loops() == 1 ? " loop" : " loops");
+    private static String listeningOn(ServerOptions options, int port, boucle.net.Backend backend) {
+        String loops = " with " + options.loops() + (options.loops() == 1 ? " loop" : " loops") + " on "
+                + backend.optionName();
         if (options.unixSocket() != null) {
             String path = options.unixSocket().toString();
             return "unix:" + path + loops + (options.tls()
@@ -153,10 +187,19 @@ final class Servers {
             return 1;
         }
         int port = socket.localAddress().getPort();
-        out.println(name + " server listening on " + options.host() + ":" + port + " with 1 loop (UDP; try: nc -u "
+        out.println(name + " server listening on " + options.host() + ":" + port + " with 1 loop on "
+                + options.backend().optionName() + " (UDP; try: nc -u "
                 + options.host() + " " + port + ")");
         out.flush();
-        try (Loop loop = Net.newLoop(); socket) {
+        Loop made;
+        try {
+            made = Net.newLoop(options.backend());
+        } catch (IllegalStateException unavailable) {
+            socket.close();
+            System.err.println(name + ": " + unavailable.getMessage());
+            return 1;
+        }
+        try (Loop loop = made; socket) {
             Net.runWithBufferRecycling(() -> loop.runTask(() -> service.serve(socket)));
         }
         return 0;

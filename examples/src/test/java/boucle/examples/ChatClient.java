@@ -113,6 +113,11 @@ public final class ChatClient implements AutoCloseable {
         return line;
     }
 
+    /** The next line received within {@code millis}, or {@code null} if none came. */
+    public String poll(long millis) throws InterruptedException {
+        return received.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Skips lines until one equals {@code expected} (failing if none comes within 20 s). */
     public void expect(String expected) throws InterruptedException {
         while (!next().equals(expected)) {

@@ -223,6 +223,21 @@ class EchoTest {
     }
 
     @Test
+    void theBackendOptionNamesOneAndDefaultsToTheSystemProperty() throws Exception {
+        assertEquals(boucle.net.Backend.IO_URING, ServerOptions.parse(new String[] {"--backend", "io_uring"}, 7000, 7443,
+                ServerOptions.TRANSPORTS).backend());
+        assertEquals(boucle.net.Backend.NIO, ServerOptions.parse(new String[] {"--udp", "--backend", "nio"}, 7000, 7443,
+                ServerOptions.TRANSPORTS).backend());
+        assertEquals(boucle.net.Backend.configured(), ServerOptions.parse(new String[0], 7000).backend());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.parse(new String[] {"--backend", "kqueue"}, 7000));
+        assertEquals("--backend needs auto, io_uring or nio, not 'kqueue'", unknown.getMessage());
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"chat", "--help"}, new PrintStream(text, true, StandardCharsets.UTF_8)));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("--backend B"), text.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void udpEchoSendsEachDatagramBackToItsSender() throws Exception {
         try (Loop loop = Net.newLoop();
              AsyncDatagramSocket server = AsyncDatagramSocket.bind("127.0.0.1", 0);

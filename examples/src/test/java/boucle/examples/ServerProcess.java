@@ -71,6 +71,16 @@ public final class ServerProcess implements AutoCloseable {
      * java, so the process, its pid and its signals are the server's own.
      */
     public static ServerProcess start(String command, int openFiles) throws IOException, InterruptedException {
+        return start(command, List.of(), openFiles);
+    }
+
+    /** Starts {@code command} with {@code options} after {@code --port 0} ({@code --loops 2}, {@code --redis URI}...). */
+    public static ServerProcess start(String command, List<String> options) throws IOException, InterruptedException {
+        return start(command, options, 0);
+    }
+
+    private static ServerProcess start(String command, List<String> options, int openFiles)
+            throws IOException, InterruptedException {
         List<String> full = new ArrayList<>();
         if (openFiles > 0) { // bash -c SCRIPT NAME ARGS...: "$@" in the script is ARGS, the java command line
             full.addAll(List.of("bash", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "server"));
@@ -82,6 +92,7 @@ public final class ServerProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", serverClassPath(),
                 "boucle.examples.Main", command, "--port", "0"));
+        full.addAll(options);
         return new ServerProcess(new ProcessBuilder(full).start());
     }
 

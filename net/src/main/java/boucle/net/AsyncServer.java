@@ -87,7 +87,8 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     private static final List<Class<?>> LOADED_AHEAD = List.of(Boucle.class, CancelledException.class,
             SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
-            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class);
+            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
+            UringStream.class, UringReceiver.class, UringSender.class);
 
     static {
         // The JDK's logger stamps each record with the local time, so its first record opens the

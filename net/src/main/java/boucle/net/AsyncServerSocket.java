@@ -9,7 +9,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import boucle.net.uring.NativeSockets;
 
 /**
  * A listening TCP or Unix domain socket for tasks: {@link #accept()} parks the calling task until a
@@ -45,7 +45,12 @@ public final class AsyncServerSocket implements AutoCloseable, SocketSource, Loo
     private final SocketAddress local;
     /** The socket file of a Unix domain socket, removed at close; {@code null} for TCP. */
     private final UnixSocketFile file;
+    /** On a NIO loop, or for a Unix socket: the selector's (or the ring's polls'); else {@code null}. */
     private Registration registration;
+    /** On an io_uring loop, for TCP: the ring's multishot accept; else {@code null}. */
+    private RingAcceptor ringAcceptor;
+    /** The loop of the first {@code accept}, to which the socket belongs from then on. */
+    private boucle.core.Loop loop;
     private boolean closed;
 
     private AsyncServerSocket(ServerSocketChannel channel, UnixSocketFile file) throws IOException {
@@ -109,32 +114,57 @@ public final class AsyncServerSocket implements AutoCloseable, SocketSource, Loo
         }
     }
 
-    /** Parks until a client connects, and returns the connection. */
+    /**
+     * Parks until a client connects, and returns the connection. On an io_uring loop a TCP
+     * connection is accepted by the ring (multishot) and served by it; a Unix one goes through the
+     * NIO code, the ring polling the listening socket.
+     */
     @Override
     public AsyncSocket accept() throws IOException {
-        return AsyncSocket.accepted(acceptChannel());
+        return acceptConnection().join();
     }
 
     /**
-     * Parks until a client connects and returns its channel, not yet joined to any selector: a
-     * {@link GroupServer} hands it to another loop, which wraps it there.
+     * Parks until a client connects and returns the connection, not yet joined to any loop: a
+     * {@link GroupServer} hands it to another loop, which joins it there.
      */
-    SocketChannel acceptChannel() throws IOException {
+    Accepted acceptConnection() throws IOException {
         requireLoopThread();
         if (closed) {
             throw new SocketClosedException("the listening socket " + AsyncSocket.describe(local) + " is closed");
         }
+        if (loop == null) {
+            loop = boucle.core.Loop.current();
+        }
+        if (local instanceof InetSocketAddress inet && Net.source(loop) instanceof UringEventSource ring) {
+            if (ringAcceptor == null) {
+                ringAcceptor = new RingAcceptor(ring, ChannelDescriptor.of(channel), AsyncSocket.describe(local));
+            }
+            int fd = ringAcceptor.accept();
+            try {
+                SocketAddress here = inet.getAddress().isAnyLocalAddress() ? NativeSockets.localAddress(fd) : local;
+                return Accepted.descriptor(fd, here, NativeSockets.remoteAddress(fd));
+            } catch (IOException | RuntimeException e) { // the peer reset before we asked: that connection is gone
+                NativeSockets.close(fd);
+                throw e;
+            }
+        }
         if (registration == null) {
             registration = new Registration(channel);
         }
-        return registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
-                "accept on " + AsyncSocket.describe(local), channel::accept);
+        return Accepted.channel(registration.untilReady(SelectionKey.OP_ACCEPT, Registration.NO_DEADLINE,
+                "accept on " + AsyncSocket.describe(local), channel::accept));
+    }
+
+    /** The ring's acceptor, on an io_uring loop after the first accept; else {@code null}. For tests. */
+    RingAcceptor ringAcceptor() {
+        return ringAcceptor;
     }
 
     /** Refuses, before any change, a call from another thread while the loop it joined runs. */
     private void requireLoopThread() {
-        if (registration != null) {
-            LoopThread.require(registration.loop(), this);
+        if (loop != null) {
+            LoopThread.require(loop, this);
         }
     }
 
@@ -170,8 +200,12 @@ public final class AsyncServerSocket implements AutoCloseable, SocketSource, Loo
         if (file != null) {
             file.remove(); // first: once the file is gone, no new client can find this socket
         }
+        String reason = "the listening socket " + AsyncSocket.describe(local) + " was closed";
+        if (ringAcceptor != null) {
+            ringAcceptor.close(reason); // before the channel: the accept in flight is cancelled, not left holding it
+        }
         if (registration != null) {
-            registration.close("the listening socket " + AsyncSocket.describe(local) + " was closed");
+            registration.close(reason);
         } else {
             try {
                 channel.close();

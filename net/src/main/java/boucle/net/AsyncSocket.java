@@ -77,8 +77,8 @@ import javax.net.ssl.SSLSession;
  * </ul>
  */
 public final class AsyncSocket implements AutoCloseable, LoopBound {
-    /** The socket channel: the bottom of {@link #stream}, which knows when bytes last arrived. */
-    private final SocketStream transport;
+    /** The socket (a channel, or a descriptor the ring drives): the bottom of {@link #stream}, which knows when bytes last arrived. */
+    private final SocketTransport transport;
     /** What reads and writes go through: the transport, or TLS over it after {@link #startTls}. */
     private ByteStream stream;
     private Inbound inbound;
@@ -88,11 +88,15 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
     private long writeTimeoutNanos;
 
     private AsyncSocket(SocketChannel channel, Registration registration) throws IOException {
-        this.transport = new SocketStream(channel, registration);
+        this(new SocketStream(channel, registration), channel.getLocalAddress(), channel.getRemoteAddress());
+    }
+
+    private AsyncSocket(SocketTransport transport, SocketAddress local, SocketAddress remote) {
+        this.transport = transport;
         this.stream = transport;
-        this.inbound = new Inbound(transport, registration.source().budget());
-        this.local = channel.getLocalAddress();
-        this.remote = channel.getRemoteAddress();
+        this.inbound = new Inbound(transport, transport.source().budget());
+        this.local = local;
+        this.remote = remote;
     }
 
     /** Connects to {@code host:port}, parking until connected or {@code timeout} has passed. */
@@ -109,6 +113,9 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
         Task.current(); // a clear error outside a task, before a channel is opened
+        if (address instanceof InetSocketAddress inet && Net.source(Loop.current()) instanceof UringEventSource ring) {
+            return RingConnect.connect(ring, inet, Loop.current().now() + timeout.toNanos());
+        }
         boolean unix = address instanceof UnixDomainSocketAddress;
         SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         try {
@@ -175,6 +182,11 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
         }
     }
 
+    /** Wraps a TCP socket descriptor connected or accepted on an io_uring loop; the socket owns it from now on. */
+    static AsyncSocket onRing(UringEventSource ring, int fd, SocketAddress local, SocketAddress remote) {
+        return new AsyncSocket(new UringStream(Loop.current(), ring, fd), local, remote);
+    }
+
     // ---- TLS ---------------------------------------------------------------------------------
 
     /**
@@ -203,9 +215,9 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
         }
         int peerPort = remote instanceof InetSocketAddress inet ? inet.getPort() : -1;
         TlsStream secured = new TlsStream(transport, options.newEngine(options.isClient() ? peerHost : null, peerPort),
-                options, registration().loop());
+                options, transport.loop());
         stream = secured;
-        inbound = new Inbound(secured, registration().source().budget());
+        inbound = new Inbound(secured, transport.source().budget());
         secured.handshake(deadline);
     }
 
@@ -366,11 +378,11 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
     }
 
     private long readDeadline() {
-        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + readTimeoutNanos;
+        return readTimeoutNanos <= 0 ? Registration.NO_DEADLINE : transport.loop().now() + readTimeoutNanos;
     }
 
     private long writeDeadline() {
-        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : registration().loop().now() + writeTimeoutNanos;
+        return writeTimeoutNanos <= 0 ? Registration.NO_DEADLINE : transport.loop().now() + writeTimeoutNanos;
     }
 
     /** This end's address: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}. Any thread. */
@@ -385,7 +397,7 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
 
     public boolean isOpen() {
         requireLoopThread();
-        return registration().isOpen();
+        return transport.isOpen();
     }
 
     /**
@@ -405,7 +417,7 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
      */
     public void close(String reason) {
         requireLoopThread();
-        if (registration().isOpen()) {
+        if (transport.isOpen()) {
             stream.close(reason); // over TLS: a close_notify first, if it can go without waiting
             inbound.release();
         }
@@ -413,12 +425,12 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
 
     /** Refuses, before any change, a call from another thread while the loop runs. */
     private void requireLoopThread() {
-        LoopThread.require(registration().loop(), this);
+        LoopThread.require(transport.loop(), this);
     }
 
     /** The server began shutting down: read-side waits end with a {@link ServerShuttingDownException}. */
     void endReadWaits(String reason) {
-        registration().endReadWaits(reason);
+        transport.endReadWaits(reason);
     }
 
     /** When the last byte arrived, on the loop's clock. */
@@ -427,11 +439,12 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
     }
 
     Loop loop() {
-        return registration().loop();
+        return transport.loop();
     }
 
+    /** The selector registration of a socket on a NIO loop: for the NIO path's tests. */
     Registration registration() {
-        return transport.registration();
+        return ((SocketStream) transport).registration();
     }
 
     /** The TLS layer, or {@code null}: a type test, not a field (an idle plain socket carries no more). */
@@ -466,6 +479,6 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
     /** Any thread (from another one, the "closed" part may be a moment late): for logs and dumps. */
     @Override
     public String toString() {
-        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (registration().isOpen() ? "" : ", closed") + "]";
+        return "AsyncSocket[" + describe(local) + " <-> " + describe(remote) + (transport.isOpen() ? "" : ", closed") + "]";
     }
 }

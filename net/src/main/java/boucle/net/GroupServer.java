@@ -8,7 +8,6 @@ import boucle.core.Task;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +148,7 @@ public final class GroupServer {
                 if (slots != null) {
                     slots.acquire();
                 }
-                SocketChannel channel = acceptOrPause(failures);
+                Accepted channel = acceptOrPause(failures);
                 if (channel == null) {
                     slotFreed();
                     continue;
@@ -175,7 +174,7 @@ public final class GroupServer {
     }
 
     /** On loop {@code index}: the channel joins that loop's share, or is closed if the share is gone. */
-    private void handOver(int index, SocketChannel channel) {
+    private void handOver(int index, Accepted channel) {
         Handoff handoff = handoffs[index];
         if (handoff == null) { // its share's task, submitted first, has not made its first step yet: it is ahead in the queue
             group.loop(index).callSoon(() -> handOver(index, channel));
@@ -184,9 +183,9 @@ public final class GroupServer {
         handoff.deliver(channel);
     }
 
-    private SocketChannel acceptOrPause(RateLimitedLog failures) throws IOException {
+    private Accepted acceptOrPause(RateLimitedLog failures) throws IOException {
         try {
-            return listener.acceptChannel();
+            return listener.acceptConnection();
         } catch (SocketClosedException closed) {
             if (shuttingDown) {
                 return null;

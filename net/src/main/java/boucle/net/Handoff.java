@@ -5,15 +5,14 @@ import boucle.core.Queue;
 import boucle.core.QueueClosedException;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 
 /**
  * One loop's share of a {@link GroupServer}: the accepted channels the group's acceptor hands to
  * this loop, which its {@link AsyncServer} takes as if it had accepted them itself.
  *
- * <p>A channel crosses loops as a plain {@link SocketChannel}, before any selector knows it: it
- * joins this loop's selector only when {@link #accept()} wraps it here, so it never belongs to two
- * loops. A channel that arrives after the close, or is still queued at the close, is closed and
+ * <p>A connection crosses loops as an {@link Accepted} (a plain {@link java.nio.channels.SocketChannel}
+ * before any selector knows it, or a descriptor no ring drives yet): it joins this loop only when
+ * {@link #accept()} wraps it here, so it never belongs to two loops. A channel that arrives after the close, or is still queued at the close, is closed and
  * {@code dropped} is run for it (the acceptor's slot comes back).
  *
  * <p>{@link #deliver} is posted to this loop with {@link Loop#callSoonThreadsafe}; everything runs
@@ -22,7 +21,7 @@ import java.nio.channels.SocketChannel;
 final class Handoff implements SocketSource {
     private final SocketAddress address;
     private final Runnable dropped;
-    private final Queue<SocketChannel> arrived = Queue.unbounded();
+    private final Queue<Accepted> arrived = Queue.unbounded();
 
     Handoff(SocketAddress address, Runnable dropped) {
         this.address = address;
@@ -30,7 +29,7 @@ final class Handoff implements SocketSource {
     }
 
     /** A channel for this loop, from the acceptor; on this loop's thread. */
-    void deliver(SocketChannel channel) {
+    void deliver(Accepted channel) {
         if (arrived.isClosed()) {
             drop(channel);
         } else {
@@ -40,16 +39,16 @@ final class Handoff implements SocketSource {
 
     @Override
     public AsyncSocket accept() throws IOException {
-        SocketChannel channel;
+        Accepted channel;
         try {
             channel = arrived.get();
         } catch (QueueClosedException closed) {
             throw new SocketClosedException("this loop's share of the server on " + AsyncSocket.describe(address) + " is closed");
         }
         try {
-            return AsyncSocket.accepted(channel);
-        } catch (IOException | RuntimeException cannotJoin) {
-            drop(channel);
+            return channel.join();
+        } catch (IOException | RuntimeException cannotJoin) { // join closed it
+            dropped.run();
             throw cannotJoin;
         }
     }
@@ -64,18 +63,14 @@ final class Handoff implements SocketSource {
         if (arrived.isClosed()) {
             return;
         }
-        for (SocketChannel left; (left = arrived.poll()) != null; ) {
+        for (Accepted left; (left = arrived.poll()) != null; ) {
             drop(left);
         }
         arrived.close();
     }
 
-    private void drop(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // never served: nobody to tell
-        }
+    private void drop(Accepted channel) {
+        channel.drop();
         dropped.run();
     }
 

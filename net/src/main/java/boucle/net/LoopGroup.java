@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopGroup implements AutoCloseable {
     private final String prefix;
+    /** What every loop of the group runs on: one backend, since a connection accepted on one loop is served on another. */
+    private final Backend backend;
     private final List<Loop> loops;
     private final List<Thread> threads;
     private final Set<GroupServer> servers = ConcurrentHashMap.newKeySet();
@@ -62,8 +64,9 @@ public final class LoopGroup implements AutoCloseable {
     /** Per loop: set once its thread has closed it; a submit that sees it fails at once. */
     private final java.util.concurrent.atomic.AtomicIntegerArray ended;
 
-    private LoopGroup(int size, String prefix) {
+    private LoopGroup(int size, String prefix, Backend backend) {
         this.prefix = prefix;
+        this.backend = backend;
         this.running = new AtomicInteger(size);
         this.ended = new java.util.concurrent.atomic.AtomicIntegerArray(size);
         for (int i = 0; i < size; i++) {
@@ -81,7 +84,42 @@ public final class LoopGroup implements AutoCloseable {
         }
         this.threads = List.copyOf(started);
         threads.forEach(Thread::start);
-        this.loops = made.stream().map(CompletableFuture::join).toList();
+        this.loops = madeOrStopped(made);
+    }
+
+    /**
+     * The loops once every thread has made its own, or, if one could not, the loops made are
+     * stopped, their threads awaited, and the failure thrown: no thread is left running.
+     */
+    private List<Loop> madeOrStopped(List<CompletableFuture<Loop>> made) {
+        RuntimeException failed = null;
+        for (CompletableFuture<Loop> loop : made) {
+            try {
+                loop.join();
+            } catch (java.util.concurrent.CompletionException cannotStart) {
+                if (failed == null) {
+                    failed = cannotStart.getCause() instanceof RuntimeException cause ? cause : cannotStart;
+                }
+            }
+        }
+        if (failed == null) {
+            return made.stream().map(CompletableFuture::join).toList();
+        }
+        for (CompletableFuture<Loop> loop : made) {
+            if (!loop.isCompletedExceptionally()) {
+                Loop started = loop.join();
+                started.callSoonThreadsafe(started::stop);
+            }
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw failed;
     }
 
     /** A group of one loop per available processor, threads named {@code boucle-loop-i}. Any thread. */
@@ -94,12 +132,43 @@ public final class LoopGroup implements AutoCloseable {
         return start(size, "boucle-loop");
     }
 
-    /** A group of {@code size} loops whose threads are named {@code prefix-0} to {@code prefix-(size-1)}. Any thread. */
+    /**
+     * A group of {@code size} loops whose threads are named {@code prefix-0} to {@code prefix-(size-1)},
+     * on the backend the system property {@code boucle.backend} names ({@link Backend#configured()}). Any thread.
+     */
     public static LoopGroup start(int size, String prefix) {
+        return start(size, prefix, Backend.configured());
+    }
+
+    /**
+     * A group of {@code size} loops on {@code backend}: {@link Backend#AUTO} is decided once for the
+     * whole group (every loop runs on the same backend), and if a loop's ring cannot be set up
+     * after the probe passed, the whole group runs on NIO instead (logged). Any thread.
+     *
+     * @throws IllegalStateException with the reason, if {@link Backend#IO_URING} cannot serve here
+     *     (refused before any thread starts)
+     */
+    public static LoopGroup start(int size, String prefix, Backend backend) {
         if (size < 1) {
             throw new IllegalArgumentException("a loop group needs at least one loop, not " + size);
         }
-        return new LoopGroup(size, Objects.requireNonNull(prefix, "prefix"));
+        Objects.requireNonNull(prefix, "prefix");
+        Backend chosen = BackendChoice.resolve(Objects.requireNonNull(backend, "backend"));
+        try {
+            return new LoopGroup(size, prefix, chosen);
+        } catch (IllegalStateException ringFailed) {
+            if (backend != Backend.AUTO || chosen != Backend.IO_URING) {
+                throw ringFailed;
+            }
+            // never fatal under AUTO: the whole group on NIO (its loops share one backend)
+            BackendChoice.groupFellBack(ringFailed);
+            return new LoopGroup(size, prefix, Backend.NIO);
+        }
+    }
+
+    /** The backend every loop of the group runs on: {@link Backend#IO_URING} or {@link Backend#NIO}. Any thread. */
+    public Backend backend() {
+        return backend;
     }
 
     /** The body of loop {@code i}'s thread: make the loop here, run it until stopped, then close it. */
@@ -107,8 +176,11 @@ public final class LoopGroup implements AutoCloseable {
         try {
             Loop loop;
             try {
-                loop = Net.newLoop();
-            } catch (RuntimeException | Error cannotStart) {
+                loop = Net.newLoop(backend);
+            } catch (RuntimeException cannotStart) { // the caller of start() gets it: no second report from this thread
+                made.completeExceptionally(cannotStart);
+                return;
+            } catch (Error cannotStart) {
                 made.completeExceptionally(cannotStart);
                 throw cannotStart;
             }

@@ -7,8 +7,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
- * Entry point of the network layer: a {@link Loop} whose waiting is a {@link java.nio.channels.Selector},
- * so that tasks can wait for sockets.
+ * Entry point of the network layer: a {@link Loop} whose waiting is a {@link java.nio.channels.Selector}
+ * or an io_uring ring ({@link Backend}), so that tasks can wait for sockets.
  *
  * <pre>{@code
  * try (Loop loop = Net.newLoop()) {
@@ -54,31 +54,58 @@ public final class Net {
     }
 
     /**
-     * A new loop that waits on a selector as well as on timers and {@code callSoonThreadsafe}.
+     * A new loop that waits for sockets as well as on timers and {@code callSoonThreadsafe}, on the
+     * backend the system property {@code boucle.backend} names ({@link Backend#configured()}:
+     * {@link Backend#AUTO} unless set). Any thread; the loop then belongs to the thread that runs it.
      *
      * @throws IllegalStateException naming the JVM flag to add, if {@code jdk.internal.vm} is not exported
+     * @throws IllegalArgumentException if the property names no backend
      */
     public static Loop newLoop() {
-        return newLoop(Clock.SYSTEM);
+        return newLoop(Clock.SYSTEM, Backend.configured());
     }
 
-    /** The same, with a given clock (tests drive timers with a {@link boucle.core.VirtualClock}). */
+    /**
+     * A new loop on {@code backend}: {@link Backend#AUTO} takes io_uring where it works and NIO
+     * otherwise (never failing for io_uring's sake); {@link Backend#IO_URING} fails with an
+     * {@link IllegalStateException} that says why io_uring cannot serve here. Any thread.
+     */
+    public static Loop newLoop(Backend backend) {
+        return newLoop(Clock.SYSTEM, backend);
+    }
+
+    /** A loop on the configured backend with a given clock (tests drive timers with a {@link boucle.core.VirtualClock}). */
     public static Loop newLoop(Clock clock) {
-        SelectorEventSource selector = new SelectorEventSource();
+        return newLoop(clock, Backend.configured());
+    }
+
+    /** A loop on {@code backend} with a given clock. Any thread. */
+    public static Loop newLoop(Clock clock, Backend backend) {
+        NetSource source = BackendChoice.open(backend);
         try {
-            return new Loop(clock, selector);
-        } catch (RuntimeException e) { // e.g. the JVM flag is missing: say so, and leak no selector
-            selector.close();
+            return new Loop(clock, source);
+        } catch (RuntimeException e) { // e.g. the JVM flag is missing: say so, and leak no selector or ring
+            source.close();
             throw e;
         }
     }
 
-    /** The selector event source of the running loop, or a clear error. */
-    static SelectorEventSource source(Loop loop) {
-        if (loop.eventSource() instanceof SelectorEventSource source) {
+    /**
+     * The backend {@code loop} runs on: {@link Backend#IO_URING} or {@link Backend#NIO} (never
+     * {@code AUTO}: what it chose). Any thread.
+     *
+     * @throws IllegalStateException if the loop was not made by {@link #newLoop}
+     */
+    public static Backend backendOf(Loop loop) {
+        return source(loop).backend();
+    }
+
+    /** The event source of the running loop, or a clear error. */
+    static NetSource source(Loop loop) {
+        if (loop.eventSource() instanceof NetSource source) {
             return source;
         }
-        throw new IllegalStateException("sockets need a loop that waits on a selector, but this loop waits on "
+        throw new IllegalStateException("sockets need a loop that waits for sockets, but this loop waits on "
                 + loop.eventSource() + ": create it with Net.newLoop() instead of new Loop()");
     }
 }

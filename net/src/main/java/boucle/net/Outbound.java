@@ -64,7 +64,7 @@ final class Outbound implements Registration.WritableListener, Runnable {
 
     private final SocketChannel channel;
     private final Registration registration;
-    private final SelectorEventSource source;
+    private final NetSource source;
     /**
      * The queue is {@code head} then {@code rest}: the first buffer in a field, the others in a
      * deque made when a second one is queued. A request-reply connection (an echo) never queues

@@ -58,9 +58,14 @@ final class Registration {
     private static final int WRITE_SIDE = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
 
     private final Loop loop;
-    private final SelectorEventSource source;
-    /** Its channel is {@code key.channel()}: not a field of its own, one word less per connection. */
+    private final NetSource source;
+    /**
+     * The selector's key, on a NIO loop ({@code null} on an io_uring loop). The channel is
+     * {@code key.channel()} (or the ring polls'): not a field of its own, one word less per connection.
+     */
     private final SelectionKey key;
+    /** The ring's polls of the descriptor, on an io_uring loop; {@code null} on a NIO loop. */
+    private final RingPolls polls;
     /** Run by the loop when the channel turns writable (a queue to write out); {@code null} if none. */
     private WritableListener writable;
     private Task<?> reader;
@@ -76,12 +81,21 @@ final class Registration {
     private boolean fired;
     private Registration nextFired;
 
-    /** Registers {@code channel} (non-blocking) with the selector of the running loop. */
+    /**
+     * Registers {@code channel} (non-blocking) with the running loop: with its selector, or, on an
+     * io_uring loop, by its descriptor, which the ring then polls for each wait.
+     */
     Registration(SelectableChannel channel) throws IOException {
         this.loop = Loop.current();
         this.source = Net.source(loop);
         channel.configureBlocking(false);
-        this.key = channel.register(source.selector(), 0, this);
+        if (source instanceof SelectorEventSource selector) {
+            this.key = channel.register(selector.selector(), 0, this);
+            this.polls = null;
+        } else {
+            this.key = null;
+            this.polls = new RingPolls(this, (UringEventSource) source, channel);
+        }
     }
 
     /**
@@ -96,8 +110,8 @@ final class Registration {
         return loop;
     }
 
-    /** The loop's selector source: its turn-end flush list and its work budget. */
-    SelectorEventSource source() {
+    /** The loop's event source: its turn-end flush list and its work budget. */
+    NetSource source() {
         return source;
     }
 
@@ -163,19 +177,52 @@ final class Registration {
     }
 
     void addInterest(int op) {
-        if ((interest & op) != op && key.isValid()) {
+        if ((interest & op) != op && isOpen()) {
             interest |= op;
-            key.interestOps(interest);
+            if (key != null) {
+                key.interestOps(interest);
+            }
             interestChanges++;
+        }
+        if (polls != null && isOpen()) {
+            polls.arm(interest);
         }
     }
 
     void removeInterest(int op) {
-        if ((interest & op) != 0 && key.isValid()) {
+        if ((interest & op) != 0 && isOpen()) {
             interest &= ~op;
-            key.interestOps(interest);
+            if (key != null) {
+                key.interestOps(interest); // a ring's poll in flight is left to complete: nobody is woken by it then
+            }
             interestChanges++;
         }
+    }
+
+    private SelectableChannel channel() {
+        return key != null ? key.channel() : polls.channel();
+    }
+
+    /** On an io_uring loop: a poll of the descriptor completed for {@code side}'s ops; dispatch as a select would. */
+    void polled(int side) {
+        if (closeReason != null) {
+            return;
+        }
+        int ops = interest & side;
+        if (ops == 0) {
+            return; // nobody wants this side any more: the single-shot poll is simply not renewed
+        }
+        readyOps = ops;
+        dispatch();
+        polls.arm(interest); // still wanted (a reader woken, output still pending): poll again, level-triggered as epoll is
+    }
+
+    static int readSide() {
+        return READ_SIDE;
+    }
+
+    static int writeSide() {
+        return WRITE_SIDE;
     }
 
     int interestChanges() {
@@ -277,9 +324,13 @@ final class Registration {
             return;
         }
         closeReason = reason;
-        key.cancel();
+        if (key != null) {
+            key.cancel();
+        } else {
+            polls.cancel(); // before the descriptor is closed: a poll in flight holds the socket open
+        }
         try {
-            key.channel().close();
+            channel().close();
         } catch (IOException ignored) {
             // closing is the end of the road: there is nobody left to tell, and the fd is gone anyway
         }
@@ -293,6 +344,6 @@ final class Registration {
 
     @Override
     public String toString() {
-        return "socket " + key.channel();
+        return "socket " + channel();
     }
 }

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *
  * <p>Loop-thread only, except {@link #wakeup()}.
  */
-final class SelectorEventSource implements EventSource {
+final class SelectorEventSource implements NetSource {
     /**
      * Units of work a task may do per step without waiting before it yields: Netty reads a channel
      * at most 16 times per turn ({@code maxMessagesPerRead}); 16 reads of up to 64 KiB are ~1 MiB.
@@ -71,19 +71,27 @@ final class SelectorEventSource implements EventSource {
         return selector;
     }
 
-    StepBudget budget() {
+    @Override
+    public StepBudget budget() {
         return budget;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.NIO;
     }
 
     /**
      * Lists {@code flush} to run when the turn ends, before the loop waits: a socket's queue lists
      * its flush once per turn. A plain callback: this side knows no socket type.
      */
-    void flushAtTurnEnd(Runnable flush) {
+    @Override
+    public void flushAtTurnEnd(Runnable flush) {
         toFlush.add(flush);
     }
 
-    ByteBuffer[] gatherBuffers() {
+    @Override
+    public ByteBuffer[] gatherBuffers() {
         if (gather == null) {
             gather = new ByteBuffer[MAX_GATHER];
         }
@@ -154,11 +162,13 @@ final class SelectorEventSource implements EventSource {
         return parkedTasks > 0 || !toFlush.isEmpty(); // one more turn writes out what the last one queued
     }
 
-    void taskParked() {
+    @Override
+    public void taskParked() {
         parkedTasks++;
     }
 
-    void taskUnparked() {
+    @Override
+    public void taskUnparked() {
         parkedTasks--;
     }
 

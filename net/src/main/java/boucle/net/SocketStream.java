@@ -28,7 +28,7 @@ import java.nio.channels.SocketChannel;
  * </ul>
  * Loop-thread only.
  */
-final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
+final class SocketStream implements SocketTransport, Registration.Attempt<ByteBuf> {
     /** What {@link #readOnce} returns at the end of the stream: not {@code null}, which means "would block". */
     private static final ByteBuf END = Unpooled.EMPTY_BUFFER;
 
@@ -50,6 +50,21 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
 
     Registration registration() {
         return registration;
+    }
+
+    @Override
+    public boucle.core.Loop loop() {
+        return registration.loop();
+    }
+
+    @Override
+    public NetSource source() {
+        return registration.source();
+    }
+
+    @Override
+    public void endReadWaits(String reason) {
+        registration.endReadWaits(reason);
     }
 
     // ---- reading -----------------------------------------------------------------------------
@@ -162,8 +177,8 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
         return n;
     }
 
-    /** When the last byte arrived, on the loop's clock: what an idle timeout looks at. */
-    long lastReadAt() {
+    @Override
+    public long lastReadAt() {
         return lastReadAt;
     }
 
@@ -226,7 +241,8 @@ final class SocketStream implements ByteStream, Registration.Attempt<ByteBuf> {
     }
 
     /** How many write system calls this socket has made; a diagnostic for the batching's tests. */
-    long writeCalls() {
+    @Override
+    public long writeCalls() {
         return outbound.writeCalls();
     }
 

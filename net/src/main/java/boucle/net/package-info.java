@@ -100,5 +100,29 @@
  * crosses goes through
  * {@code callSoonThreadsafe}. Sockets (stream, TLS, Unix or datagram) and servers are
  * {@link boucle.core.LoopBound}: they never cross.
+ *
+ * <h2>Two backends: NIO and io_uring</h2>
+ * A loop's event source is a {@code NetSource}: {@code SelectorEventSource} (NIO) or
+ * {@code UringEventSource} (one io_uring ring, {@link boucle.net.uring}), chosen by {@link Backend}
+ * ({@link Net#newLoop(Backend)}, {@link LoopGroup#start(int, String, Backend)}, the system property
+ * {@code boucle.backend}; {@code AUTO} probes once, falls back to NIO, and logs why).
+ * <ul>
+ *   <li><b>What the ring drives itself:</b> TCP. {@code AsyncServerSocket} accepts on its
+ *       listening channel's descriptor with one multishot accept ({@code RingAcceptor});
+ *       {@code AsyncSocket.connect} connects a libc socket through the ring ({@code RingConnect});
+ *       the connection's transport is a {@code UringStream} (multishot receive into the loop's
+ *       provided-buffer ring, one send per socket per turn, shutdown and close on the ring), so
+ *       framing, timeouts, the budget, half-close, TLS and the servers sit above it unchanged. A
+ *       {@link GroupServer} hands descriptors to its loops ({@code Accepted}), and every loop of a
+ *       group runs on the same backend.</li>
+ *   <li><b>What it serves through the NIO code:</b> UDP ({@link AsyncDatagramSocket}) and Unix
+ *       domain sockets keep their channels, {@code SocketStream} and {@code Registration}; on a
+ *       ring loop the registration has the ring poll the descriptor ({@code RingPolls},
+ *       single-shot {@code IORING_OP_POLL_ADD} renewed while the interest stays, as epoll's level
+ *       trigger), instead of a selection key.</li>
+ *   <li><b>Waits undo themselves on the ring too:</b> a wait ended by a deadline, a cancellation
+ *       or a close sends {@code IORING_OP_ASYNC_CANCEL}; the operation's last completion, which
+ *       always comes, frees its slot and gives back the buffer or descriptor it may carry.</li>
+ * </ul>
  */
 package boucle.net;

@@ -52,7 +52,7 @@ class SelectorEventSourceTest {
     @Test
     void aTaskParkedOnASocketKeepsTheLoopRunning() {
         SocketPair.run((client, server) -> {
-            SelectorEventSource source = Net.source(Loop.current());
+            NetSource source = Net.source(Loop.current());
             Task<String> reader = server.loop().spawn(() -> server.readLine(100));
             Boucle.interrupt(); // the reader parks
             assertTrue(source.hasWaiters());

@@ -32,9 +32,14 @@ final class SocketPair {
         });
     }
 
-    /** Runs {@code body} in a task of a fresh selector loop, with a connected pair it closes afterwards. */
+    /** Runs {@code body} in a task of a fresh loop (the configured backend), with a connected pair it closes afterwards. */
     static void run(Body body) {
-        try (Loop loop = Net.newLoop()) {
+        run(Backend.configured(), body);
+    }
+
+    /** The same, on a loop of {@code backend}. */
+    static void run(Backend backend, Body body) {
+        try (Loop loop = Net.newLoop(backend)) {
             loop.runTask(() -> {
                 try (AsyncServerSocket listener = AsyncServerSocket.bind("127.0.0.1", 0, 8)) {
                     Task<AsyncSocket> accepting = loop.spawn(listener::accept);

@@ -10,6 +10,8 @@
  *       the background ({@code boucle.net.BackgroundServer}).</li>
  *   <li>{@link boucle.test.LogCapture}: what a logger logged, from any thread.</li>
  *   <li>{@link boucle.test.LeakCheck}: the leak check alone, for plain {@code @Test}s.</li>
+ *   <li>{@link boucle.test.RedisServerProcess}: a real {@code redis-server} on a free loopback
+ *       port, to stop, kill, pause and restart.</li>
  * </ul>
  *
  * In-process socket pairs with the {@code AsyncSocket} API are {@code boucle.net.AsyncSocketPair}.

@@ -1,0 +1,302 @@
+package boucle.net;
+
+import boucle.core.Handle;
+import boucle.core.Loop;
+import boucle.core.Task;
+import boucle.net.uring.BufferRing;
+import boucle.net.uring.Completions;
+import boucle.net.uring.Errno;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+
+/**
+ * One socket's receiving side on io_uring: a multishot receive with provided buffers, the ring's
+ * way to say "give me bytes as they come" once instead of once per read.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *  idle ──readSome──▶ armed (multishot in flight, holds no buffer)
+ *  armed ──bytes──▶ a buffer per arrival queued here, the reader woken
+ *  armed ──queue reaches MAX_QUEUED──▶ cancelled: the kernel's socket buffer fills, TCP pushes back
+ *        (a burst already in the socket may take more before the cancel lands: at most the loop's pool,
+ *        then ENOBUFS ends the receive; other sockets then receive into buffers of their own)
+ *  armed ──ENOBUFS (the loop's buffers all taken)──▶ idle; the next read receives once into a buffer of its own
+ *  any ──end of stream / error──▶ ended (what is queued is still read first)
+ * </pre>
+ * <h2>Fairness</h2>
+ * A read served from what is queued costs a unit of the loop's {@link boucle.core.StepBudget}, as a
+ * read without waiting does on NIO: a socket that always has data still lets the others run.
+ *
+ * <p>A read takes the oldest queued buffer, copies its bytes into a pooled {@link ByteBuf} for the
+ * caller and gives the provided buffer back at once: the loop's buffers stay in the kernel's hands
+ * except for the bytes nobody has read yet.
+ *
+ * <p>Loop-thread only; one reader at a time.
+ */
+final class UringReceiver {
+    /** Arrivals queued, unread, before the receive is cancelled (backpressure): 8 x 2 KiB by default. */
+    static final int MAX_QUEUED = 8;
+
+    private final UringEventSource source;
+    private final BufferRing buffers;
+    private final int fd;
+    /** What {@link #readyNow} returns at the end of the stream: not {@code null}, which means "wait". */
+    private static final ByteBuf END = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+    /** Queued arrivals, a FIFO ring of (buffer id << 32 | length): one small array, which an idle connection keeps. */
+    private long[] queued = new long[MAX_QUEUED];
+    private int head;
+    private int count;
+    /** The multishot receive's user data while it is in flight, else 0. */
+    private long armed;
+    private boolean cancelling;
+    private boolean starved;
+    private boolean ended;
+    private int error;
+    private Task<?> reader;
+    private boolean closed;
+    private String closeReason = "the socket is closed";
+    /** Set when the server began shutting down: a read that would wait throws instead. */
+    private String waitsEndedBecause;
+    /** Reads done into a buffer of our own because the loop's were all taken: a diagnostic. */
+    private int fallbacks;
+
+    UringReceiver(UringEventSource source, int fd) {
+        this.source = source;
+        this.buffers = source.buffers();
+        this.fd = fd;
+    }
+
+    /**
+     * Parks until bytes arrive and returns them (the caller owns and releases the buffer), or
+     * {@code null} at the end of the stream. The wait is written out here rather than in a
+     * helper: an idle connection parks here, and every frame between its handler and the park
+     * stays in its continuation's stack chunk for as long as it waits.
+     *
+     * @throws SocketTimeoutException past the deadline (loop clock); the receiver stays usable
+     * @throws SocketClosedException when the receiver is closed
+     * @throws IOException when the socket failed (reset, ...)
+     */
+    ByteBuf readSome(long deadline) throws IOException {
+        for (;;) {
+            ByteBuf ready = readyNow(deadline);
+            if (ready != null) {
+                return ready == END ? null : ready;
+            }
+            Task<?> me = startWaiting();
+            Handle timer = deadline == Registration.NO_DEADLINE ? null : Loop.current().callAt(deadline, me::wake);
+            try {
+                me.park(this);
+            } finally {
+                source.taskUnparked();
+                reader = null;
+                if (timer != null) {
+                    timer.cancel();
+                }
+            }
+            if (timer != null && timer.hasRun() && count == 0 && !ended && error == 0) {
+                throw new SocketTimeoutException("timed out waiting to read");
+            }
+        }
+    }
+
+    /** What a read gets without waiting: bytes, {@link #END}, or {@code null} (wait; the receive is armed). */
+    private ByteBuf readyNow(long deadline) throws IOException {
+        requireOpen();
+        if (count > 0) {
+            // bytes already here: work done without waiting, which spends the step's budget (may yield first)
+            source.budget().spend();
+            requireOpen();
+            if (count > 0) {
+                return take();
+            }
+        }
+        if (error != 0) {
+            throw new IOException("receive failed: " + Errno.describe(error));
+        }
+        if (ended) {
+            return END;
+        }
+        if (starved) { // every provided buffer is taken: receive once into a buffer of our own
+            starved = false;
+            ByteBuf data = receiveIntoOwnBuffer(deadline);
+            return data == null ? END : data;
+        }
+        if (armed == 0 && !cancelling) {
+            arm();
+        }
+        return null;
+    }
+
+    private void arm() {
+        armed = source.start((ring, userData) -> ring.recv(fd, buffers, true, userData), this::complete);
+    }
+
+    /** The reader takes its place before it parks: one per socket, and none once the server shuts down. */
+    private Task<?> startWaiting() throws ServerShuttingDownException {
+        if (waitsEndedBecause != null) {
+            throw new ServerShuttingDownException(waitsEndedBecause);
+        }
+        Task<?> me = Task.current();
+        if (reader != null) {
+            throw new IllegalStateException("task '" + me.name() + "' wants to read, but task '" + reader.name()
+                    + "' already reads: one task per direction per socket");
+        }
+        reader = me;
+        source.taskParked();
+        return me;
+    }
+
+    private ByteBuf take() {
+        int bid = (int) (queued[head] >>> 32);
+        int length = (int) queued[head];
+        head = (head + 1) % queued.length;
+        count--;
+        ByteBuf data = Net.allocator().directBuffer(length);
+        try {
+            data.writeBytes(buffers.buffer(bid).asSlice(0, length).asByteBuffer());
+        } catch (RuntimeException e) {
+            data.release();
+            throw e;
+        } finally {
+            buffers.recycle(bid);
+        }
+        return data;
+    }
+
+    private ByteBuf receiveIntoOwnBuffer(long deadline) throws IOException {
+        fallbacks++;
+        ByteBuf data = Net.allocator().directBuffer(buffers.bufferSize());
+        boolean handed = false;
+        try {
+            long address = data.memoryAddress();
+            int room = data.writableBytes();
+            long completion = source.await((ring, userData) -> ring.recv(fd, address, room, 0, userData), deadline,
+                    "read");
+            int result = UringEventSource.result(completion);
+            if (result < 0) {
+                throw new IOException("receive failed: " + Errno.describe(result));
+            }
+            if (result == 0) {
+                ended = true;
+                return null;
+            }
+            data.writerIndex(result);
+            handed = true;
+            return data;
+        } finally {
+            if (!handed) {
+                data.release();
+            }
+        }
+    }
+
+    /** The multishot receive's completions, during the loop's poll. */
+    private void complete(int result, int flags) {
+        if (!Completions.hasMore(flags)) {
+            armed = 0;
+            cancelling = false;
+        }
+        int bid = buffers.take(flags);
+        if (closed) {
+            if (bid >= 0) {
+                buffers.recycle(bid);
+            }
+            return;
+        }
+        if (result > 0 && bid >= 0) {
+            enqueue(bid, result);
+            if (count >= MAX_QUEUED && armed != 0 && !cancelling) {
+                cancelling = true; // nobody reads: stop taking buffers, let the socket's buffer fill
+                source.cancel(armed);
+            }
+        } else if (result == 0) {
+            ended = true;
+        } else if (result == -105) { // ENOBUFS: the loop's buffers are all taken
+            starved = count == 0;
+        } else if (result < 0 && result != -125) { // ECANCELED is ours
+            error = result;
+        }
+        if (reader != null) {
+            reader.wake();
+        }
+    }
+
+    private void enqueue(int bid, int length) {
+        if (count == queued.length) { // completions that came before our cancel landed
+            long[] larger = new long[2 * count];
+            for (int i = 0; i < count; i++) {
+                larger[i] = queued[(head + i) % count];
+            }
+            queued = larger;
+            head = 0;
+        }
+        queued[(head + count) % queued.length] = ((long) bid << 32) | (length & 0xFFFF_FFFFL);
+        count++;
+    }
+
+    /** Provided buffers this receiver holds (arrived, unread). */
+    int queued() {
+        return count;
+    }
+
+    int fallbacks() {
+        return fallbacks;
+    }
+
+    boolean isArmed() {
+        return armed != 0;
+    }
+
+    private void requireOpen() throws SocketClosedException {
+        if (closed) {
+            throw new SocketClosedException(closeReason);
+        }
+    }
+
+    /**
+     * From now on a read that would wait throws a {@link ServerShuttingDownException}; a reader
+     * parked now wakes, takes what came meanwhile, and throws at its next wait.
+     */
+    void endWaits(String reason) {
+        if (waitsEndedBecause == null) {
+            waitsEndedBecause = reason;
+            if (reader != null) {
+                reader.wake();
+            }
+        }
+    }
+
+    /** As {@link #close()}, with the reason a parked or later reader reads in its exception. */
+    void close(String reason) {
+        if (!closed) {
+            closeReason = reason;
+        }
+        close();
+    }
+
+    /**
+     * Cancels the receive in flight and gives back what is queued; late completions give their
+     * buffers back as they come. Wakes a parked reader, which gets a {@link SocketClosedException}.
+     */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (armed != 0 && !cancelling) {
+            cancelling = true;
+            source.cancel(armed);
+        }
+        while (count > 0) {
+            buffers.recycle((int) (queued[head] >>> 32));
+            head = (head + 1) % queued.length;
+            count--;
+        }
+        Arrays.fill(queued, 0);
+        if (reader != null) {
+            reader.wake();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package boucle.net.uring;
+
+/**
+ * Names of the {@code errno} values a ring reports, for messages ({@code strerror} is not
+ * thread-safe, and a name is what one searches for).
+ *
+ * <p>Immutable: any thread.
+ */
+public final class Errno {
+    private Errno() {
+    }
+
+    /**
+     * {@code "EPERM (operation not permitted)"} for 1 or -1: accepts a completion's negative
+     * result as well as a positive errno.
+     */
+    public static String describe(int errno) {
+        int e = Math.abs(errno);
+        return switch (e) {
+            case 1 -> "EPERM (operation not permitted)";
+            case 2 -> "ENOENT (no such entry)";
+            case 4 -> "EINTR (interrupted)";
+            case 9 -> "EBADF (bad file descriptor)";
+            case 11 -> "EAGAIN (try again)";
+            case 12 -> "ENOMEM (out of memory)";
+            case 14 -> "EFAULT (bad address)";
+            case 16 -> "EBUSY (busy)";
+            case 17 -> "EEXIST (already exists)";
+            case 22 -> "EINVAL (invalid argument)";
+            case 24 -> "EMFILE (too many open files)";
+            case 32 -> "EPIPE (broken pipe)";
+            case 38 -> "ENOSYS (no such system call)";
+            case 62 -> "ETIME (timer expired)";
+            case 95 -> "EOPNOTSUPP (operation not supported)";
+            case 98 -> "EADDRINUSE (address in use)";
+            case 104 -> "ECONNRESET (connection reset by peer)";
+            case 105 -> "ENOBUFS (no buffer space)";
+            case 107 -> "ENOTCONN (not connected)";
+            case 110 -> "ETIMEDOUT (connection timed out)";
+            case 111 -> "ECONNREFUSED (connection refused)";
+            case 114 -> "EALREADY (already in progress)";
+            case 115 -> "EINPROGRESS (in progress)";
+            case 125 -> "ECANCELED (cancelled)";
+            default -> "errno " + e;
+        };
+    }
+}
