@@ -37,20 +37,35 @@ final class IdleConnections {
     }
 
     Table run() throws IOException, InterruptedException {
-        Table table = new Table("server", "connections", "heap_bytes_per_conn", "rss_bytes_per_conn",
-                "idle_cpu_ms", "baseline_heap_bytes");
-        Table classes = new Table("server", "class", "instances_per_conn", "bytes_per_conn");
+        Table table = newTable();
+        Table classes = newClassesTable();
         for (String name : Servers.available(settings)) {
-            measure(table, classes, name);
+            measure(table, classes, name, server -> Servers.start(settings, server));
         }
         table.save(settings.work().resolve(FILE));
         classes.save(settings.work().resolve(CLASSES_FILE));
         return table;
     }
 
-    private void measure(Table table, Table classes, String name) throws IOException, InterruptedException {
+    /** Starts a fresh server by name: the idle measurement serves any set of servers. */
+    interface Starter {
+        ServerProcess start(String name) throws IOException;
+    }
+
+    /** Empty tables of {@link #measure}'s rows, per server and per class. */
+    static Table newTable() {
+        return new Table("server", "connections", "heap_bytes_per_conn", "rss_bytes_per_conn",
+                "idle_cpu_ms", "baseline_heap_bytes");
+    }
+
+    static Table newClassesTable() {
+        return new Table("server", "class", "instances_per_conn", "bytes_per_conn");
+    }
+
+    /** Measures one server, started fresh by {@code starter}, adding a row to each table. */
+    void measure(Table table, Table classes, String name, Starter starter) throws IOException, InterruptedException {
         int connections = settings.idleConnections();
-        try (ServerProcess server = Servers.start(settings, name)) {
+        try (ServerProcess server = starter.start(name)) {
             long ownDescriptors = ProcessStats.openDescriptors(server.pid());
             // warm, as a server that has run a while is: a task parked in compiled frames keeps a
             // smaller stack than one parked in interpreted frames, the same for every server

@@ -18,7 +18,10 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar bench/target/boucle-bench.jar hardening [--quick] [--before-jar JAR]   its parts, then the report
  *   java -jar bench/target/boucle-bench.jar load|idle|tasks|micro|fairness|chat|before-after|redis|report [--quick]
  *   java -jar bench/target/boucle-bench.jar soak [--minutes N]    (./boucle soak)
+ *   java -jar bench/target/boucle-bench.jar uring [--quick]    the io_uring comparison, bench/results/uring.md
+ *   java -jar bench/target/boucle-bench.jar uring-report       that section again from its saved figures
  *   java -jar bench/target/boucle-bench.jar netty-echo|vt-echo|netty-chat --port P
+ *   java -jar bench/target/boucle-bench.jar netty-echo --transport io_uring --port P
  * </pre>
  * Run from the project's root directory (or pass {@code --root DIR}). {@code --before-jar} names
  * another build's examples jar (say main's) to measure beside this one in the same run.
@@ -40,7 +43,9 @@ public final class Main {
         List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         switch (command) {
             case "netty-echo" -> {
-                try (NettyEchoServer server = NettyEchoServer.start(port(options))) {
+                NettyAnchor.Transport transport = options.contains("--transport")
+                        ? NettyAnchor.Transport.named(value(options, "--transport")) : NettyAnchor.Transport.NIO;
+                try (NettyEchoServer server = NettyEchoServer.start(transport, port(options), 1)) {
                     return serveForever(out, "netty-echo", server.port());
                 }
             }
@@ -71,6 +76,18 @@ public final class Main {
             }
             case "soak" -> {
                 return new Soak(settings(options), java.time.Duration.ofMinutes(minutes(options)), out).run();
+            }
+            case "uring" -> {
+                // alone: it writes its own section and puts it into the report in place, so that a run
+                // of this part does not rewrite the other parts' sections from figures it did not make
+                int failures = new UringBench(settings(options)).run();
+                out.println("bench: bench/results/" + UringReport.SECTION + " written, and its section in "
+                        + Report.REPORT);
+                return failures == 0 ? 0 : 1;
+            }
+            case "uring-report" -> { // after editing uring-analysis.md: the section again from the saved figures
+                new UringReport(settings(options)).write();
+                return 0;
             }
             case "all", "hardening", "micro", "tasks", "load", "idle", "fairness", "chat", "before-after", "loops",
                     "redis", "redis-chat", "report" -> {
@@ -190,12 +207,15 @@ public final class Main {
         out.println("  loops        every core: echo on 1 and 2 loops vs Netty 1 and 2 vs virtual threads, chat 2 vs 1 loop");
         out.println("  redis        Boucle's Redis client vs Lettuce (alone, and bridged into a loop) on one redis-server");
         out.println("  redis-chat   chat across two servers through Redis vs one server, 200 members (bench/results/redis-chat-table.md)");
+        out.println("  uring        io_uring: Boucle io_uring and NIO vs Netty io_uring and NIO vs a C epoll server,");
+        out.println("               5 scenarios, system calls per message, idle heap; writes bench/results/uring.md");
+        out.println("  uring-report the io_uring section again from its last figures (after editing uring-analysis.md)");
         out.println("  report       rewrite bench/results/REPORT.md and throughput.png from the last figures");
         out.println("  tls          TLS echo and new connections/s: Boucle's echo --tls vs Netty's SslHandler (JDK");
         out.println("               provider), C client on OpenSSL (bench/target/tlsload); writes bench/results/TLS.md");
         out.println("  soak [--minutes N]  echo and chat under mixed load and churn for N minutes (default 3),");
         out.println("               every byte checked; writes bench/results/SOAK.md, fails on a loss or a leak");
-        out.println("  netty-echo --port P   the Netty NIO anchor server");
+        out.println("  netty-echo --port P [--transport nio|io_uring]   the Netty anchor server (NIO unless told)");
         out.println("  netty-tls-echo --port P --keystore F --storepass S   the Netty TLS anchor server");
         out.println("  vt-echo --port P      the virtual-thread-per-connection anchor server");
         out.println("  netty-chat --port P   the Netty NIO chat anchor server");

@@ -5,7 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * The Netty anchor: Netty's own echo example on the NIO transport, with ONE event-loop thread for
+ * The Netty anchor: Netty's own echo example on the NIO transport (or, for the io_uring comparison,
+ * Netty's io_uring transport: {@link #start(NettyAnchor.Transport, int, int)}), with ONE event-loop thread for
  * both accepting and serving (the same one-thread budget as Boucle), pooled direct buffers,
  * autoread, and each received buffer written back as is, flushed once per read burst.
  *
@@ -34,7 +35,12 @@ final class NettyEchoServer implements AutoCloseable {
      * {@code LoopGroup} of Boucle accepts on its first loop.
      */
     static NettyEchoServer start(int port, int workers) throws InterruptedException {
-        return new NettyEchoServer(NettyAnchor.bind(workers, port, new Echo()));
+        return start(NettyAnchor.Transport.NIO, port, workers);
+    }
+
+    /** The same echo on {@code transport}: the io_uring anchor differs from the NIO one in nothing else. */
+    static NettyEchoServer start(NettyAnchor.Transport transport, int port, int workers) throws InterruptedException {
+        return new NettyEchoServer(NettyAnchor.bind(transport, workers, port, new Echo(), bootstrap -> { }));
     }
 
     int port() {

@@ -25,6 +25,27 @@ final class ProcessStats {
         return (utime + stime) / TICKS_PER_SECOND;
     }
 
+    /**
+     * How many io_uring instances the process holds open (descriptors that link to
+     * {@code anon_inode:[io_uring]}): how the bench checks that a server said to run on io_uring
+     * really does, and that one said to run on NIO does not.
+     */
+    static int ioUringDescriptors(long pid) throws IOException {
+        int rings = 0;
+        try (var descriptors = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path descriptor : (Iterable<Path>) descriptors::iterator) {
+                try {
+                    if (Files.readSymbolicLink(descriptor).toString().equals("anon_inode:[io_uring]")) {
+                        rings++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // a descriptor closed between the listing and the read is no ring
+                }
+            }
+        }
+        return rings;
+    }
+
     static long residentBytes(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {

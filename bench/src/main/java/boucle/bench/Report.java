@@ -44,9 +44,9 @@ final class Report {
         new HardeningSection(md, settings).append(hardening);
         microbenchmarks(pairs);
         memory(tasks, classes, idle, idleClasses);
-        // the every-core, TLS and Redis parts, when they ran (each is its own command)
+        // the every-core, TLS, Redis and io_uring parts, when they ran (each is its own command)
         for (String every : List.of(LoopsBench.SECTION, LoopsBench.ANALYSIS, TlsLoad.SECTION, TlsLoad.ANALYSIS,
-                RedisBench.SECTION)) {
+                RedisBench.SECTION, UringReport.SECTION, UringReport.ANALYSIS)) {
             Path section = settings.results().resolve(every);
             if (Files.exists(section)) {
                 md.append(Files.readString(section));

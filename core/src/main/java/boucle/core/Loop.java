@@ -276,6 +276,22 @@ public final class Loop implements AutoCloseable {
     }
 
     /**
+     * The thread rule of the objects bound to this loop (sockets, servers, clients), for their
+     * methods that are not safe from any thread: refuses, before anything changes, a call made while
+     * the loop runs on another thread. When the loop does not run, whoever holds the object may use
+     * it (set up before the loop starts, or cleaned up after it ended). Any thread.
+     *
+     * @param what the object refusing the call, named in the error
+     * @throws IllegalStateException when the loop runs on another thread than the caller's
+     */
+    public void requireThisThread(Object what) {
+        if (runsOnAnotherThread()) {
+            throw new IllegalStateException(what + " belongs to a loop that runs on another thread; from thread '"
+                    + Thread.currentThread().getName() + "' hand the call to it with loop.callSoonThreadsafe(...)");
+        }
+    }
+
+    /**
      * Cancels the tasks still alive and runs them until their {@code finally} blocks are done, then
      * releases the event source. A closed loop refuses new work.
      */

@@ -24,6 +24,30 @@ class MisuseTest {
     }
 
     @Test
+    void anObjectBoundToARunningLoopRefusesOtherThreadsButNotItsOwnNorAnyWhileTheLoopIsIdle() throws Exception {
+        try (Loop loop = new Loop()) {
+            loop.requireThisThread("idle"); // not running: whoever holds the object may use it
+            String refused = loop.runTask(() -> {
+                loop.requireThisThread("on its own thread");
+                CompletableFuture<String> fromElsewhere = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        loop.requireThisThread("the socket");
+                        return "accepted";
+                    } catch (IllegalStateException expected) {
+                        return expected.getMessage();
+                    }
+                });
+                while (!fromElsewhere.isDone()) {
+                    Boucle.sleep(Duration.ofMillis(1));
+                }
+                return fromElsewhere.get();
+            });
+            assertTrue(refused.startsWith("the socket belongs to a loop that runs on another thread"), refused);
+            assertTrue(refused.contains("callSoonThreadsafe"), refused);
+        }
+    }
+
+    @Test
     void suspendingInACallbackSaysSo() {
         try (Loop loop = new Loop()) {
             Throwable[] seen = new Throwable[1];

@@ -36,7 +36,7 @@ class ThreadOwnershipTest {
     /** The methods documented as safe from any thread: factories, the thread door, and snapshot getters. */
     private static final Set<String> ANY_THREAD = Set.of(
             "Loop.current()", "Loop.callSoonThreadsafe(Runnable)", "Loop.now()", "Loop.isRunning()",
-            "Loop.runsOnAnotherThread()",
+            "Loop.runsOnAnotherThread()", "Loop.requireThisThread(Object)",
             "Loop.eventSource()", "Loop.turns()", "Loop.pendingTimers()", "Loop.dumpTasksThreadsafe()",
             "Loop.setSlowStepThreshold(Duration)",
             "Task.name()", "Task.state()", "Task.isDone()", "Task.isCancelled()", "Task.isCancelling()",

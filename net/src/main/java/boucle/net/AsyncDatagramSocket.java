@@ -357,7 +357,7 @@ public final class AsyncDatagramSocket implements AutoCloseable, LoopBound {
     /** Refuses, before any change, a call from another thread while the loop the socket joined runs. */
     private void requireLoopThread() {
         if (registration != null) {
-            LoopThread.require(registration.loop(), this);
+            registration.loop().requireThisThread(this);
         }
     }
 

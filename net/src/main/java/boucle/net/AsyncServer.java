@@ -87,7 +87,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     private static final List<Class<?>> LOADED_AHEAD = List.of(Boucle.class, CancelledException.class,
             SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
-            LoopThread.class, RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
+            RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
             UringStream.class, UringReceiver.class, UringSender.class);
 
     static {
@@ -381,7 +381,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
     private void requireLoopThread() {
         Loop serving = loop;
         if (serving != null) {
-            LoopThread.require(serving, this);
+            serving.requireThisThread(this);
         }
     }
 

@@ -164,7 +164,7 @@ public final class AsyncServerSocket implements AutoCloseable, SocketSource, Loo
     /** Refuses, before any change, a call from another thread while the loop it joined runs. */
     private void requireLoopThread() {
         if (loop != null) {
-            LoopThread.require(loop, this);
+            loop.requireThisThread(this);
         }
     }
 

@@ -425,7 +425,7 @@ public final class AsyncSocket implements AutoCloseable, LoopBound {
 
     /** Refuses, before any change, a call from another thread while the loop runs. */
     private void requireLoopThread() {
-        LoopThread.require(transport.loop(), this);
+        transport.loop().requireThisThread(this);
     }
 
     /** The server began shutting down: read-side waits end with a {@link ServerShuttingDownException}. */

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The thread rule of the package ({@link LoopThread}): every public method of the socket, the
+ * The thread rule of the package ({@link boucle.core.Loop#requireThisThread}): every public method of the socket, the
  * listener and the server, called from a foreign thread while the loop runs, is either declared
  * safe from any thread or refused before it changes anything, so the objects still work after.
  * The methods come from reflection, so a new one cannot be forgotten.

@@ -111,7 +111,7 @@ public final class RedisCall implements LoopBound {
     }
 
     private void requireLoopThread() {
-        LoopThread.require(loop, this);
+        loop.requireThisThread(this);
     }
 
     @Override

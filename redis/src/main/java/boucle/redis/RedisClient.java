@@ -299,7 +299,7 @@ public final class RedisClient implements AutoCloseable, LoopBound {
     }
 
     private void requireLoopThread() {
-        LoopThread.require(link.loop, this);
+        link.loop.requireThisThread(this);
     }
 
     @Override

@@ -284,7 +284,7 @@ public final class RedisSubscriber implements AutoCloseable, LoopBound {
     }
 
     private void requireLoopThread() {
-        LoopThread.require(link.loop, this);
+        link.loop.requireThisThread(this);
     }
 
     @Override
