@@ -43,7 +43,8 @@ final class UringReceiver {
     /**
      * Arrivals queued, unread, before the receive is cancelled (backpressure): 32 x 2 KiB by
      * default, one read's worth ({@link ReadSizer#MAX}). Fewer would cancel and re-arm the receive
-     * in the middle of every large message (10 x 64 KiB echoed: at 8, 0.36x the NIO backend's messages per second; at 32, 0.47x).
+     * in the middle of every large message (10 x 64 KiB echoed: at 8, 0.36x the NIO backend's
+     * messages per second; at 32, 0.47x).
      */
     static final int MAX_QUEUED = 32;
     /** The queue's first size: what an idle connection keeps; it doubles when a burst needs more. */
