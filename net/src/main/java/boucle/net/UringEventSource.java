@@ -47,6 +47,12 @@ import java.util.BitSet;
  */
 final class UringEventSource implements NetSource {
     static final int RING_ENTRIES = 256;
+    /**
+     * Completion slots: two per provided buffer the pool may grow to. Each buffer the kernel fills
+     * is a completion, and a thousand connections' arrivals in one wait would overflow the default
+     * (twice {@link #RING_ENTRIES}): the kernel then holds them back and ends multishot receives.
+     */
+    static final int COMPLETION_ENTRIES = 8192;
     static final int BUFFER_GROUP = 0;
     static final int BUFFERS = 256;
     /** The most provided buffers a loop grows to: 4,096 x 2 KiB, 8 MiB of address space reserved, touched only as used. */
@@ -125,7 +131,7 @@ final class UringEventSource implements NetSource {
     UringEventSource(int bufferCount, int maxBuffers, int bufferSize, int readLimit) {
         this.readLimit = readLimit;
         try {
-            ring = IoUring.open(RING_ENTRIES);
+            ring = IoUring.open(RING_ENTRIES, 0, COMPLETION_ENTRIES);
         } catch (NativeException e) {
             throw new UncheckedIOException("could not set up io_uring", e);
         }
