@@ -38,14 +38,25 @@ import java.util.BitSet;
  *
  * <h2>Buffers</h2>
  * One provided-buffer ring per loop ({@link #buffers()}, group 0): a receive names the group, the
- * kernel picks a buffer only when bytes arrive, so a connection waiting for data holds none.
+ * kernel picks a buffer only when bytes arrive, so a connection waiting for data holds none. The
+ * loop lends {@link #BUFFERS} at first and doubles them, up to {@link #MAX_BUFFERS}, each time a
+ * receive finds none left ({@link #buffersExhausted()}): many connections with bytes in flight
+ * at once get a pool their size instead of falling back to receives of their own.
  *
  * <p>Loop-thread only, except {@link #wakeup()}.
  */
 final class UringEventSource implements NetSource {
     static final int RING_ENTRIES = 256;
+    /**
+     * Completion slots: two per provided buffer the pool may grow to. Each buffer the kernel fills
+     * is a completion, and a thousand connections' arrivals in one wait would overflow the default
+     * (twice {@link #RING_ENTRIES}): the kernel then holds them back and ends multishot receives.
+     */
+    static final int COMPLETION_ENTRIES = 8192;
     static final int BUFFER_GROUP = 0;
     static final int BUFFERS = 256;
+    /** The most provided buffers a loop grows to: 4,096 x 2 KiB, 8 MiB of address space reserved, touched only as used. */
+    static final int MAX_BUFFERS = 4096;
     static final int BUFFER_SIZE = 2048;
     /** User data of the eventfd's read; operation slots are 1 and up. */
     private static final long WAKEUP = 0;
@@ -59,6 +70,8 @@ final class UringEventSource implements NetSource {
 
     private final IoUring ring;
     private final BufferRing buffers;
+    /** The most bytes one read hands over, from arrivals queued at once: NIO's largest read. */
+    private final int readLimit;
     /** The loop's sockets share one budget per task step, the NIO source's rule ({@link SelectorEventSource#UNITS_PER_STEP}). */
     private final StepBudget budget = new StepBudget(SelectorEventSource.UNITS_PER_STEP);
     private final EventFd wakeupFd;
@@ -95,20 +108,37 @@ final class UringEventSource implements NetSource {
     private final BitSet openSockets = new BitSet();
 
     UringEventSource() {
-        this(BUFFERS, BUFFER_SIZE);
+        this(BUFFERS, MAX_BUFFERS, BUFFER_SIZE);
     }
 
-    /** A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes. */
+    /** A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes, never more. */
     UringEventSource(int bufferCount, int bufferSize) {
+        this(bufferCount, bufferCount, bufferSize);
+    }
+
+    /**
+     * A source whose loop shares {@code bufferCount} provided buffers of {@code bufferSize} bytes
+     * at first, and up to {@code maxBuffers} (a power of two) when receives find none left.
+     */
+    UringEventSource(int bufferCount, int maxBuffers, int bufferSize) {
+        this(bufferCount, maxBuffers, bufferSize, ReadSizer.MAX);
+    }
+
+    /**
+     * As {@link #UringEventSource(int, int, int)}, where one read takes queued arrivals up to
+     * {@code readLimit} bytes (at least one arrival) in one buffer.
+     */
+    UringEventSource(int bufferCount, int maxBuffers, int bufferSize, int readLimit) {
+        this.readLimit = readLimit;
         try {
-            ring = IoUring.open(RING_ENTRIES);
+            ring = IoUring.open(RING_ENTRIES, 0, COMPLETION_ENTRIES);
         } catch (NativeException e) {
             throw new UncheckedIOException("could not set up io_uring", e);
         }
         BufferRing registered = null;
         EventFd eventFd = null;
         try {
-            registered = ring.registerBufferRing(BUFFER_GROUP, bufferCount, bufferSize);
+            registered = ring.registerBufferRing(BUFFER_GROUP, bufferCount, maxBuffers, bufferSize);
             eventFd = EventFd.open();
         } catch (NativeException e) {
             if (registered != null) {
@@ -128,6 +158,24 @@ final class UringEventSource implements NetSource {
 
     BufferRing buffers() {
         return buffers;
+    }
+
+    /** The most bytes one read takes from the arrivals queued on a socket (at least one arrival). */
+    int readLimit() {
+        return readLimit;
+    }
+
+    /**
+     * A receive ended because the kernel found no provided buffer ({@code ENOBUFS}). Returns
+     * whether the receiver should arm its multishot receive again: yes when buffers came back
+     * since (another completion of this poll may have grown the pool) or when the pool could grow
+     * now; no when every buffer the loop may have is taken.
+     */
+    boolean buffersExhausted() {
+        if (buffers.available() > 0) {
+            return true;
+        }
+        return buffers.grow();
     }
 
     @Override

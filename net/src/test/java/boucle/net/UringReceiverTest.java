@@ -37,7 +37,10 @@ class UringReceiverTest {
 
     /** Runs {@code body} on a ring loop with a connected pair: a JDK client socket and the accepted descriptor. */
     private static void withConnection(int buffers, ConnectionBody body) throws Exception {
-        UringEventSource source = new UringEventSource(buffers, 2048);
+        withConnection(new UringEventSource(buffers, 2048), body);
+    }
+
+    private static void withConnection(UringEventSource source, ConnectionBody body) throws Exception {
         int listener = NativeSockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         int port = NativeSockets.localAddress(listener).getPort();
         try (Loop loop = new Loop(source); Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -144,6 +147,32 @@ class UringReceiverTest {
     }
 
     @Test
+    void aReadTakesTheQueuedArrivalsInOneBufferUpToTheReadLimit() throws Exception {
+        byte[] sent = new byte[256 * 1024];
+        new Random(11).nextBytes(sent);
+        withConnection(64, (source, receiver, client) -> {
+            assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
+            sendFromAnotherThread(client, sent);
+            while (receiver.isArmed()) {
+                Boucle.sleep(Duration.ofMillis(1)); // arrivals queue up until the receiver cancels itself
+            }
+            int queued = receiver.queued();
+            ByteBuf first = receiver.readSome(Registration.NO_DEADLINE);
+            int size = first.readableBytes();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            received.writeBytes(bytesOf(first));
+            events.add("more than one arrival " + (size > 2048) + ", within the limit " + (size <= 64 * 1024)
+                    + ", queue shrank by more than one " + (receiver.queued() < queued - 1));
+            while (received.size() < sent.length) {
+                received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+            }
+            assertArrayEquals(sent, received.toByteArray());
+        });
+        assertEquals(List.of("more than one arrival true, within the limit true, queue shrank by more than one true"),
+                events);
+    }
+
+    @Test
     void whenAnotherSocketHoldsAllTheLoopsBuffersAReaderStillGetsItsBytes() throws Exception {
         byte[] burst = new byte[16 * 1024];
         byte[] sent = new byte[64 * 1024];
@@ -191,9 +220,75 @@ class UringReceiverTest {
     }
 
     @Test
+    void manyConnectionsWithMoreInFlightThanThePoolGrowItAndStayOnMultishotReceives() throws Exception {
+        int connections = 32;
+        byte[] sent = new byte[4096]; // two buffers each: 64 in flight against a pool of 4 at first
+        new Random(10).nextBytes(sent);
+        UringEventSource source = new UringEventSource(4, 256, 2048);
+        int listener = NativeSockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), connections);
+        int port = NativeSockets.localAddress(listener).getPort();
+        List<Socket> clients = new ArrayList<>();
+        try (Loop loop = new Loop(source)) {
+            for (int i = 0; i < connections; i++) {
+                clients.add(new Socket(InetAddress.getLoopbackAddress(), port));
+            }
+            loop.runTask(() -> {
+                List<UringReceiver> receivers = new ArrayList<>();
+                List<Integer> fds = new ArrayList<>();
+                try {
+                    for (int i = 0; i < connections; i++) {
+                        int fd = UringEventSource.result(source.await((ring, ud) -> ring.accept(listener, 0, false,
+                                ud), Registration.NO_DEADLINE, "accept"));
+                        assertTrue(fd >= 0);
+                        fds.add(fd);
+                        UringReceiver receiver = new UringReceiver(source, fd);
+                        receivers.add(receiver);
+                        assertThrows(SocketTimeoutException.class,
+                                () -> receiver.readSome(Loop.current().now() + 1_000_000L)); // armed, no reader
+                    }
+                    Boucle.runInThread(() -> { // every connection's bytes in flight before anyone reads
+                        for (Socket client : clients) {
+                            client.getOutputStream().write(sent);
+                            client.getOutputStream().flush();
+                        }
+                        return null;
+                    });
+                    for (UringReceiver receiver : receivers) {
+                        ByteArrayOutputStream received = new ByteArrayOutputStream();
+                        while (received.size() < sent.length) {
+                            received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+                        }
+                        assertArrayEquals(sent, received.toByteArray());
+                    }
+                    int fallbacks = 0;
+                    for (UringReceiver receiver : receivers) {
+                        assertThrows(SocketTimeoutException.class,
+                                () -> receiver.readSome(Loop.current().now() + 1_000_000L));
+                        assertTrue(receiver.isArmed(), "after the burst the next wait is a multishot receive again");
+                        fallbacks += receiver.fallbacks();
+                    }
+                    events.add("fallbacks " + fallbacks + ", pool grew " + (source.buffers().entries() > 4)
+                            + ", within " + (source.buffers().entries() <= 256));
+                } finally {
+                    receivers.forEach(UringReceiver::close);
+                    fds.forEach(NativeSockets::close);
+                }
+            });
+            assertEquals(0, source.buffers().held(), "every provided buffer went back");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+            NativeSockets.close(listener);
+        }
+        assertEquals(List.of("fallbacks 0, pool grew true, within true"), events,
+                "no read fell back to a receive of its own");
+    }
+
+    @Test
     void aReaderWhoseDataIsAlwaysThereYieldsToOthersOncePerBudget() throws Exception {
         byte[] sent = new byte[64 * 1024];
-        withConnection(64, (source, receiver, client) -> {
+        withConnection(new UringEventSource(64, 64, 2048, 2048), (source, receiver, client) -> { // a read per arrival
             assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 1_000_000L));
             sendFromAnotherThread(client, sent);
             while (receiver.queued() < 20 && receiver.isArmed()) {

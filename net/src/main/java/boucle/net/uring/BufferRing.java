@@ -20,6 +20,12 @@ import java.util.BitSet;
  * that was never taken, is an {@link IllegalStateException}: it would hand the kernel a buffer
  * whose bytes someone still reads.
  *
+ * <h2>Growing</h2>
+ * A ring is registered with room for {@link #capacity()} buffers but lends only {@link #entries()}
+ * of them at first; {@link #grow()} lends more, up to the capacity, when the kernel ran out (a
+ * receive ended with {@code ENOBUFS}). The memory of every buffer is reserved at registration as
+ * one anonymous mapping: pages the kernel never wrote to cost address space, not memory.
+ *
  * <h2>Memory ordering</h2>
  * We produce, the kernel consumes: an entry ({@code addr}, {@code len}, {@code bid}) is written,
  * then the ring's 16-bit tail is published with a release store. The ring and the buffers are
@@ -35,7 +41,10 @@ public final class BufferRing implements AutoCloseable {
 
     private final IoUring ring;
     private final int groupId;
-    private final int entries;
+    /** Ring slots registered with the kernel: the most buffers this group can ever lend. */
+    private final int capacity;
+    /** Buffers lent so far: ids 0 to entries - 1. */
+    private int entries;
     private final int bufferSize;
     private final MemorySegment entriesMemory;
     private final MemorySegment buffers;
@@ -44,11 +53,12 @@ public final class BufferRing implements AutoCloseable {
     private int held;
     private boolean closed;
 
-    private BufferRing(IoUring ring, int groupId, int entries, int bufferSize, MemorySegment entriesMemory,
-            MemorySegment buffers) {
+    private BufferRing(IoUring ring, int groupId, int entries, int capacity, int bufferSize,
+            MemorySegment entriesMemory, MemorySegment buffers) {
         this.ring = ring;
         this.groupId = groupId;
         this.entries = entries;
+        this.capacity = capacity;
         this.bufferSize = bufferSize;
         this.entriesMemory = entriesMemory;
         this.buffers = buffers;
@@ -56,18 +66,28 @@ public final class BufferRing implements AutoCloseable {
     }
 
     static BufferRing register(IoUring ring, int groupId, int entries, int bufferSize) throws NativeException {
-        if (entries < 1 || entries > 32768 || Integer.bitCount(entries) != 1) {
-            throw new IllegalArgumentException("entries must be a power of two up to 32768: " + entries);
+        return register(ring, groupId, entries, entries, bufferSize);
+    }
+
+    /** A ring that lends {@code entries} buffers now and may {@link #grow()} to {@code capacity}. */
+    static BufferRing register(IoUring ring, int groupId, int entries, int capacity, int bufferSize)
+            throws NativeException {
+        if (capacity < 1 || capacity > 32768 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two up to 32768: " + capacity);
+        }
+        if (entries < 1 || entries > capacity) {
+            throw new IllegalArgumentException("entries must be between 1 and the capacity " + capacity + ": "
+                    + entries);
         }
         if (groupId < 0 || groupId > 0xFFFF || bufferSize < 1) {
             throw new IllegalArgumentException("group " + groupId + ", buffer size " + bufferSize);
         }
         int rw = Libc.PROT_READ | Libc.PROT_WRITE;
         int anonymous = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS;
-        MemorySegment ringMemory = Libc.mmap(BufRing.BUF_SIZE * entries, rw, anonymous, -1, 0);
+        MemorySegment ringMemory = Libc.mmap(BufRing.BUF_SIZE * capacity, rw, anonymous, -1, 0);
         MemorySegment buffers;
         try {
-            buffers = Libc.mmap((long) bufferSize * entries, rw, anonymous, -1, 0);
+            buffers = Libc.mmap((long) bufferSize * capacity, rw, anonymous, -1, 0);
         } catch (NativeException e) {
             Libc.munmap(ringMemory);
             throw e;
@@ -76,7 +96,7 @@ public final class BufferRing implements AutoCloseable {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment reg = scratch.allocate(BufRing.REG_SIZE, 8);
             reg.set(LONG, BufRing.REG_RING_ADDR, ringMemory.address());
-            reg.set(I32, BufRing.REG_RING_ENTRIES, entries);
+            reg.set(I32, BufRing.REG_RING_ENTRIES, capacity);
             reg.set(I16, BufRing.REG_BGID, (short) groupId);
             result = ring.register(IORING_REGISTER_PBUF_RING, reg.address(), 1);
         }
@@ -85,7 +105,7 @@ public final class BufferRing implements AutoCloseable {
             Libc.munmap(ringMemory);
             throw new NativeException("io_uring_register(PBUF_RING)", (int) -result);
         }
-        BufferRing bufferRing = new BufferRing(ring, groupId, entries, bufferSize, ringMemory, buffers);
+        BufferRing bufferRing = new BufferRing(ring, groupId, entries, capacity, bufferSize, ringMemory, buffers);
         for (int bid = 0; bid < entries; bid++) {
             bufferRing.add(bid);
         }
@@ -94,7 +114,7 @@ public final class BufferRing implements AutoCloseable {
     }
 
     private void add(int bid) {
-        long entry = BufRing.BUF_SIZE * (tail & (entries - 1));
+        long entry = BufRing.BUF_SIZE * (tail & (capacity - 1));
         // the tail overlays entry 0's last field: write the entry's fields, never the whole 16 bytes
         entriesMemory.set(LONG, entry + BufRing.BUF_ADDR, buffers.address() + (long) bufferSize * bid);
         entriesMemory.set(I32, entry + BufRing.BUF_LEN, bufferSize);
@@ -111,8 +131,36 @@ public final class BufferRing implements AutoCloseable {
         return groupId;
     }
 
+    /** Buffers lent so far (taken ones included). */
     public int entries() {
         return entries;
+    }
+
+    /** The most buffers {@link #grow()} can reach. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Buffers the kernel can pick now: lent and not taken. */
+    public int available() {
+        return entries - held;
+    }
+
+    /**
+     * Lends more buffers to the kernel (twice as many as now, at most the {@link #capacity()}):
+     * for a loop whose receives found none. Returns whether any were added.
+     */
+    public boolean grow() {
+        if (closed || entries == capacity) {
+            return false;
+        }
+        int grown = Math.min(capacity, 2 * entries);
+        for (int bid = entries; bid < grown; bid++) {
+            add(bid);
+        }
+        entries = grown;
+        publish();
+        return true;
     }
 
     public int bufferSize() {
@@ -210,6 +258,7 @@ public final class BufferRing implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BufferRing[group " + groupId + ", " + entries + " x " + bufferSize + " B, " + held + " held]";
+        return "BufferRing[group " + groupId + ", " + entries + " (of " + capacity + ") x " + bufferSize + " B, " + held
+                + " held]";
     }
 }

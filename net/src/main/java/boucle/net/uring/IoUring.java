@@ -140,6 +140,16 @@ public final class IoUring implements AutoCloseable {
      * only one thread ever touches).
      */
     public static IoUring open(int entries, int flags) throws NativeException {
+        return open(entries, flags, 0);
+    }
+
+    /**
+     * As {@link #open(int, int)}, with {@code completionEntries} completion slots
+     * (IORING_SETUP_CQSIZE; at least {@code entries}, clamped to the kernel's maximum) instead of
+     * twice {@code entries}: for a ring whose many multishot operations post more completions per
+     * wait than it submits requests. 0: the default.
+     */
+    public static IoUring open(int entries, int flags, int completionEntries) throws NativeException {
         if (!NativeAccess.isEnabled()) {
             throw new IllegalStateException(NativeAccess.MISSING);
         }
@@ -152,6 +162,10 @@ public final class IoUring implements AutoCloseable {
         int fd = -1;
         try {
             MemorySegment params = arena.allocate(Params.SIZE, 8);
+            if (completionEntries > 0) {
+                params.set(I32, Params.CQ_ENTRIES, Math.max(completionEntries, entries));
+                flags |= IORING_SETUP_CQSIZE;
+            }
             params.set(I32, Params.FLAGS, flags | IORING_SETUP_CLAMP);
             long result = Libc.syscall(SYS_IO_URING_SETUP, entries, params.address(), 0, 0, 0);
             if (result < 0) {
@@ -545,6 +559,15 @@ public final class IoUring implements AutoCloseable {
      */
     public BufferRing registerBufferRing(int groupId, int entries, int bufferSize) throws NativeException {
         return BufferRing.register(this, groupId, entries, bufferSize);
+    }
+
+    /**
+     * As {@link #registerBufferRing(int, int, int)}, lending {@code entries} buffers now and room
+     * for {@link BufferRing#grow() growing} to {@code capacity} (a power of two) later.
+     */
+    public BufferRing registerBufferRing(int groupId, int entries, int capacity, int bufferSize)
+            throws NativeException {
+        return BufferRing.register(this, groupId, entries, capacity, bufferSize);
     }
 
     // ---------------------------------------------------------------- life cycle

@@ -131,6 +131,37 @@ class BufferRingTest {
     }
 
     @Test
+    void aGrownRingLendsItsNewBuffersWhileTheOldOnesAreStillTaken() throws IOException {
+        try (BufferRing buffers = ring.registerBufferRing(GROUP, 2, 8, 64)) {
+            ring.recv(server, buffers, true, 14);
+            List<Integer> taken = new ArrayList<>();
+            TestSockets.send(client, "a");
+            assertEquals("a", receiveInto(buffers, taken));
+            TestSockets.send(client, "b");
+            assertEquals("b", receiveInto(buffers, taken));
+            TestSockets.send(client, "c");
+            assertEquals(-Abi.ENOBUFS, Loopback.awaitOne(ring).result());
+            assertEquals(0, buffers.available());
+
+            assertTrue(buffers.grow());
+            assertEquals(4, buffers.entries());
+            assertEquals(2, buffers.available());
+            ring.recv(server, buffers, true, 15);
+            assertEquals("c", receiveInto(buffers, taken), "the byte waited in the socket");
+            assertTrue(taken.get(2) >= 2, "a new buffer, the old ones are still taken: " + taken);
+
+            assertTrue(buffers.grow());
+            assertFalse(buffers.grow(), "at its capacity: " + buffers);
+            assertEquals(8, buffers.entries());
+            taken.forEach(buffers::recycle);
+            assertEquals(0, buffers.held());
+            assertEquals(8, buffers.available());
+            ring.cancel(15, 16);
+            assertEquals(2, Loopback.await(ring, 2).size(), "the receive's end and the cancel's");
+        }
+    }
+
+    @Test
     void cancellingAnInFlightMultishotReceiveLeaksNoBufferAndNoCompletion() throws IOException {
         try (BufferRing buffers = ring.registerBufferRing(GROUP, 4, 64)) {
             ring.recv(server, buffers, true, 14);

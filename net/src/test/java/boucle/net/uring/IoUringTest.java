@@ -87,6 +87,14 @@ class IoUringTest {
     }
 
     @Test
+    void aRingCanHaveMoreCompletionSlotsThanTwiceItsSubmissionSlots() throws NativeException {
+        try (IoUring large = IoUring.open(16, 0, 1024); IoUring usual = IoUring.open(16)) {
+            assertEquals(List.of(16, 1024, 16, 32), List.of(large.sqEntries(), large.cqEntries(), usual.sqEntries(),
+                    usual.cqEntries()));
+        }
+    }
+
+    @Test
     void aFullSubmissionRingIsSubmittedBeforeItsSlotsAreReused() throws NativeException {
         try (IoUring small = IoUring.open(4)) {
             for (int i = 0; i < 10; i++) {
