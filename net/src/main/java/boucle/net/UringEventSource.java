@@ -11,6 +11,7 @@ import boucle.net.uring.Errno;
 import boucle.net.uring.EventFd;
 import boucle.net.uring.IoUring;
 import boucle.net.uring.NativeException;
+import boucle.net.uring.NativeSockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -337,7 +338,7 @@ final class UringEventSource implements NetSource {
     void closeDescriptor(int fd) {
         openSockets.clear(fd);
         if (closed) {
-            boucle.net.uring.NativeSockets.close(fd);
+            NativeSockets.close(fd);
         } else {
             ring.close(fd, IGNORED);
         }
@@ -547,7 +548,7 @@ final class UringEventSource implements NetSource {
             });
         }
         for (int fd = openSockets.nextSetBit(0); fd >= 0; fd = openSockets.nextSetBit(fd + 1)) {
-            boucle.net.uring.NativeSockets.close(fd); // the loop is gone with the socket still open: its peer reads the end
+            NativeSockets.close(fd); // the loop is gone with the socket still open: its peer reads the end
         }
         openSockets.clear();
         buffers.close();

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds out, once, whether io_uring can serve here, and if not, says why in one sentence. Each
@@ -35,6 +37,7 @@ final class Probe {
         IORING_OP_READ, IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV, IORING_OP_SHUTDOWN, IORING_OP_POLL_ADD};
     static final Path DISABLED_SYSCTL = Path.of("/proc/sys/kernel/io_uring_disabled");
     static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
+    private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+)\\.(\\d+)");
 
     /** What the probe looks at, replaceable so that a test can make each step fail. */
     record Environment(String osName, boolean nativeAccess, Path disabledSysctl, RingOpener opener,
@@ -141,7 +144,7 @@ final class Probe {
 
     /** Whether a release such as {@code "Linux 5.19.0-generic"} is older than {@code major.minor}; false if unreadable. */
     static boolean olderThan(String release, int[] majorMinor) {
-        java.util.regex.Matcher version = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(release);
+        Matcher version = MAJOR_MINOR.matcher(release);
         if (!version.find()) {
             return false; // an odd release string: the set-up that follows finds out
         }
