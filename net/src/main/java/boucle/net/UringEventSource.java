@@ -29,6 +29,11 @@ import java.util.BitSet;
  * system call; then drain the completion ring. Each completion goes to the operation its user
  * data names: the task parked on it is woken ({@code Task.wake} only enqueues), nothing runs here.
  *
+ * <p>The ring is set up with {@link IoUring#COOPERATIVE_TASK_RUN}: a loop enters the kernel at
+ * every poll anyway, so completions wait for it there rather than interrupt it. Measured at
+ * 100 connections x 64 B: without it, 1.6x the kernel time per message (interrupt returns and a
+ * contended lock were a quarter of the server's CPU) and 0.65x Netty io_uring's messages per second.
+ *
  * <h2>A parked operation</h2>
  * {@link #await} is the shape every blocking call takes on this backend, where the kernel does the
  * operation instead of reporting readiness: take a slot, prepare the SQE with the slot as user
@@ -132,7 +137,7 @@ final class UringEventSource implements NetSource {
     UringEventSource(int bufferCount, int maxBuffers, int bufferSize, int readLimit) {
         this.readLimit = readLimit;
         try {
-            ring = IoUring.open(RING_ENTRIES, 0, COMPLETION_ENTRIES);
+            ring = IoUring.open(RING_ENTRIES, IoUring.COOPERATIVE_TASK_RUN, COMPLETION_ENTRIES);
         } catch (NativeException e) {
             throw new UncheckedIOException("could not set up io_uring", e);
         }

@@ -41,6 +41,29 @@ class UringEventSourceTest {
     }
 
     @Test
+    void completionsWaitForTheLoopsNextEnterInsteadOfInterruptingIt() {
+        UringEventSource source = new UringEventSource();
+        try (Loop loop = new Loop(source)) {
+            int flags = source.ring().setupFlags();
+            assertEquals(IoUring.COOPERATIVE_TASK_RUN, flags & IoUring.COOPERATIVE_TASK_RUN, source.ring().toString());
+        }
+    }
+
+    @Test
+    void aLoopRunsOnOneThreadThenOnAnotherOverTheSameRing() throws Exception {
+        UringEventSource source = new UringEventSource();
+        try (Loop loop = new Loop(source)) {
+            loop.runTask(() -> Boucle.sleep(Duration.ofMillis(5)));
+            Thread other = Thread.ofPlatform().start(() -> loop.runTask(() -> {
+                Boucle.sleep(Duration.ofMillis(5));
+                events.add("ran on another thread");
+            }));
+            other.join(10_000);
+        }
+        assertEquals(List.of("ran on another thread"), events);
+    }
+
+    @Test
     void aSleepingTaskWakesAtItsTimerThroughTheRingsWaitTimeout() {
         UringEventSource source = new UringEventSource();
         try (Loop loop = new Loop(source)) {

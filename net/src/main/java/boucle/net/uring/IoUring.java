@@ -48,6 +48,13 @@ import java.util.List;
 public final class IoUring implements AutoCloseable {
     /** {@link #submitAndWait}'s timeout for "no limit". */
     public static final long NO_TIMEOUT = Long.MAX_VALUE;
+    /**
+     * {@code io_uring_setup} flag IORING_SETUP_COOP_TASKRUN (Linux 5.19+): the kernel finishes a
+     * completion on the ring's thread at its next system call instead of interrupting it. Without
+     * it, every arrival the network stack completes on another CPU sends that thread an
+     * interrupt, and the ring's own locks are fought over between the two CPUs.
+     */
+    public static final int COOPERATIVE_TASK_RUN = IORING_SETUP_COOP_TASKRUN;
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT;
@@ -597,6 +604,11 @@ public final class IoUring implements AutoCloseable {
         Libc.munmap(rings);
         Libc.close(fd);
         arena.close();
+    }
+
+    /** The {@code io_uring_setup} flags the ring was set up with. Any thread. */
+    public int setupFlags() {
+        return setupFlags;
     }
 
     @Override
