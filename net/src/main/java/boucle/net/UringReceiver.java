@@ -29,6 +29,22 @@ import java.util.Arrays;
  *  armed ──queue reaches LOW_POOL_QUEUED while the pool is at its largest and nearly all taken──▶ cancelled
  *  any ──end of stream / error──▶ ended (what is queued is still read first)
  * </pre>
+ * <h2>Streams: large reads straight into the reader's buffer</h2>
+ * A read that gathers {@link #STREAMING_BYTES} or more from the queue means the peer streams: the
+ * receiver leaves the provided buffers (one completion and one copy per 2 KiB) for reads of the
+ * size {@link ReadSizer} adapts, as the NIO path does, into the pooled buffer handed to the reader.
+ * It waits for such a read without holding a buffer: a one-shot poll for input, then a receive
+ * that does not wait ({@code MSG_DONTWAIT}). When the reads become small again, it goes back to the
+ * multishot receive.
+ * <pre>
+ *  multishot ──a read takes ≥ STREAMING_BYTES──▶ the multishot cancelled, what it queued read first
+ *  streaming ──the socket may hold more (the last read filled its buffer)──▶ receive now
+ *  streaming ──nothing held──▶ poll armed (holds no buffer) ──input──▶ receive now
+ *  streaming ──reads shrink to a provided buffer's size──▶ multishot
+ * </pre>
+ * A 64 KiB message is then one or two receives instead of 32 completions and copies (10 x 64 KiB
+ * echoed: 0.53x Netty io_uring's messages per second before, with the copies 8.8 µs of user CPU
+ * per message).
  * <h2>Fairness</h2>
  * A read served from what is queued costs a unit of the loop's {@link boucle.core.StepBudget}, as a
  * read without waiting does on NIO: a socket that always has data still lets the others run.
@@ -54,6 +70,12 @@ final class UringReceiver {
      * than an eighth of it is free: a slow reader leaves the rest to the other sockets.
      */
     static final int LOW_POOL_QUEUED = 2;
+    /** Bytes one read takes from the queue that switch the receiver to streaming (8 provided buffers' worth). */
+    static final int STREAMING_BYTES = 16 * 1024;
+    private static final int POLLIN = 0x1;
+    private static final int EAGAIN = -11;
+    private static final int ECANCELED = -125;
+    private static final int ENOBUFS = -105;
 
     private final UringEventSource source;
     private final BufferRing buffers;
@@ -64,8 +86,12 @@ final class UringReceiver {
     private long[] queued = new long[INITIAL_QUEUE];
     private int head;
     private int count;
-    /** The multishot receive's user data while it is in flight, else 0. */
+    /** The multishot receive's user data while it is in flight (or, streaming, the poll's), else 0. */
     private long armed;
+    /** 0 while receiving into provided buffers; streaming, the {@link ReadSizer} state of the next read. */
+    private int streaming;
+    /** Streaming: the socket may hold bytes now (the poll said so, or the last read filled its buffer). */
+    private boolean readable;
     private boolean cancelling;
     private boolean starved;
     private boolean ended;
@@ -79,6 +105,7 @@ final class UringReceiver {
     private int fallbacks;
     /** Multishot receives armed: a diagnostic. */
     private int arms;
+    private int directReads;
 
     UringReceiver(UringEventSource source, int fd) {
         this.source = source;
@@ -141,10 +168,68 @@ final class UringReceiver {
             ByteBuf data = receiveIntoOwnBuffer(deadline);
             return data == null ? END : data;
         }
-        if (armed == 0 && !cancelling) {
-            arm();
+        if (armed != 0 || cancelling) {
+            return null; // a completion will come, and wake the reader
         }
+        if (streaming == 0) {
+            arm();
+            return null;
+        }
+        if (readable) {
+            source.budget().spend(); // a read without waiting, as one served from the queue
+            requireOpen();
+            ByteBuf data = receiveNow();
+            if (data != null) {
+                return data;
+            }
+        }
+        armed = source.start((ring, userData) -> ring.pollAdd(fd, POLLIN, userData), this::polled);
         return null;
+    }
+
+    /**
+     * Streaming: what the socket holds now, into a pooled buffer of the size {@link ReadSizer}
+     * gives, or {@code null} if it holds nothing yet.
+     */
+    private ByteBuf receiveNow() throws IOException {
+        int size = ReadSizer.nextSize(streaming);
+        ByteBuf data = Net.allocator().directBuffer(size);
+        long received = boucle.net.uring.NativeSockets.receiveNow(fd, data.memoryAddress() + data.writerIndex(), size);
+        if (received <= 0) {
+            data.release();
+            readable = false;
+            if (received == 0) {
+                ended = true;
+                return END;
+            }
+            if (received == EAGAIN) {
+                return null;
+            }
+            error = (int) received;
+            throw new IOException("receive failed: " + Errno.describe(error));
+        }
+        data.writerIndex(data.writerIndex() + (int) received);
+        directReads++;
+        readable = received == size;
+        streaming = ReadSizer.record(streaming, (int) received);
+        if (ReadSizer.nextSize(streaming) <= buffers.bufferSize()) {
+            streaming = 0; // small reads again: the next wait holds no buffer with the multishot receive
+        }
+        return data;
+    }
+
+    /** Streaming: the poll's completion, during the loop's poll. */
+    private void polled(int result, int flags) {
+        armed = 0;
+        cancelling = false;
+        if (result >= 0) {
+            readable = true; // input, the end of the stream or an error: the receive says which
+        } else if (result != ECANCELED) {
+            error = result;
+        }
+        if (reader != null) {
+            reader.wake();
+        }
     }
 
     private void arm() {
@@ -203,6 +288,14 @@ final class UringReceiver {
             data.release();
             throw e;
         }
+        if (bytes >= STREAMING_BYTES && streaming == 0) {
+            streaming = ReadSizer.MAX; // the queue's order first: reads go straight to the socket once the multishot ended
+            readable = true;
+            if (armed != 0 && !cancelling) {
+                cancelling = true;
+                source.cancel(armed);
+            }
+        }
         return data;
     }
 
@@ -254,11 +347,11 @@ final class UringReceiver {
             }
         } else if (result == 0) {
             ended = true;
-        } else if (result == -105) { // ENOBUFS: the loop's buffers are all taken
+        } else if (result == ENOBUFS) { // the loop's buffers are all taken
             // the pool grows, or has buffers again: the next read arms the multishot receive again;
             // only a pool at its largest and all taken sends the next read to a buffer of its own
             starved = count == 0 && !source.buffersExhausted();
-        } else if (result < 0 && result != -125) { // ECANCELED is ours
+        } else if (result < 0 && result != ECANCELED) { // ECANCELED is ours
             error = result;
         }
         if (reader != null) {
@@ -303,6 +396,16 @@ final class UringReceiver {
 
     boolean isArmed() {
         return armed != 0;
+    }
+
+    /** Whether reads go straight to the socket (a streaming peer) rather than through provided buffers. */
+    boolean isStreaming() {
+        return streaming != 0;
+    }
+
+    /** Reads received straight into the reader's buffer, while streaming: a diagnostic. */
+    int directReads() {
+        return directReads;
     }
 
     private void requireOpen() throws SocketClosedException {

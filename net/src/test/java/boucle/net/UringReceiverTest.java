@@ -336,4 +336,82 @@ class UringReceiverTest {
         });
         assertEquals(List.of("read 6", "closing", "held 0"), events);
     }
+
+    @Test
+    void aStreamingPeerIsReadStraightFromTheSocketAndItsIdleWaitHoldsNoBuffer() throws Exception {
+        byte[] sent = new byte[4 << 20];
+        new Random(12).nextBytes(sent);
+        withConnection(64, (source, receiver, client) -> {
+            Boucle.spawn(() -> sendFromAnotherThread(client, sent));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            while (received.size() < sent.length) {
+                received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+            }
+            assertArrayEquals(sent, received.toByteArray(), "nothing lost or reordered across the switch");
+            events.add("streaming " + receiver.isStreaming() + ", read straight " + (receiver.directReads() > 0));
+
+            assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 10_000_000L));
+            events.add("waiting: armed " + receiver.isArmed() + ", held " + source.buffers().held());
+
+            byte[] more = new byte[100_000];
+            new Random(13).nextBytes(more);
+            sendFromAnotherThread(client, more);
+            ByteArrayOutputStream after = new ByteArrayOutputStream();
+            while (after.size() < more.length) {
+                after.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+            }
+            assertArrayEquals(more, after.toByteArray(), "the receiver is usable after a timeout while streaming");
+        });
+        assertEquals(List.of("streaming true, read straight true", "waiting: armed true, held 0"), events);
+    }
+
+    @Test
+    void smallMessagesAfterAStreamGoBackToProvidedBuffers() throws Exception {
+        byte[] stream = new byte[1 << 20];
+        withConnection(64, (source, receiver, client) -> {
+            Boucle.spawn(() -> sendFromAnotherThread(client, stream));
+            int received = 0;
+            while (received < stream.length) {
+                ByteBuf data = receiver.readSome(Registration.NO_DEADLINE);
+                received += data.readableBytes();
+                data.release();
+            }
+            events.add("streaming " + receiver.isStreaming());
+            int arms = receiver.arms();
+            for (int i = 0; i < 20; i++) {
+                byte[] line = ("line " + i + "\n").getBytes();
+                sendFromAnotherThread(client, line);
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                while (got.size() < line.length) {
+                    got.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+                }
+                assertArrayEquals(line, got.toByteArray());
+            }
+            events.add("streaming " + receiver.isStreaming() + ", multishot armed again " + (receiver.arms() > arms));
+        });
+        assertEquals(List.of("streaming true", "streaming false, multishot armed again true"), events);
+    }
+
+    @Test
+    void closingAStreamingReceiverWakesItsReaderAndCancelsItsPoll() throws Exception {
+        byte[] stream = new byte[1 << 20];
+        withConnection(64, (source, receiver, client) -> {
+            Boucle.spawn(() -> sendFromAnotherThread(client, stream));
+            int received = 0;
+            while (received < stream.length) {
+                ByteBuf data = receiver.readSome(Registration.NO_DEADLINE);
+                received += data.readableBytes();
+                data.release();
+            }
+            Boucle.spawn(() -> {
+                Boucle.sleep(Duration.ofMillis(5));
+                events.add("closing, armed " + receiver.isArmed());
+                receiver.close();
+            });
+            assertThrows(SocketClosedException.class, () -> receiver.readSome(Registration.NO_DEADLINE));
+            Boucle.sleep(Duration.ofMillis(5));
+            events.add("armed " + receiver.isArmed() + ", held " + source.buffers().held());
+        });
+        assertEquals(List.of("closing, armed true", "armed false, held 0"), events);
+    }
 }

@@ -60,6 +60,7 @@ final class Libc {
     private static final MethodHandle GETPEERNAME =
             link("getpeername", FunctionDescriptor.of(INT, INT, ADDRESS, ADDRESS));
     private static final MethodHandle SEND = link("send", FunctionDescriptor.of(LONG, INT, ADDRESS, LONG, INT));
+    private static final MethodHandle RECV = link("recv", FunctionDescriptor.of(LONG, INT, ADDRESS, LONG, INT));
     private static final MethodHandle SETSOCKOPT =
             link("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDRESS, INT));
 
@@ -239,6 +240,16 @@ final class Libc {
         MemorySegment capture = CAPTURE.get();
         try {
             return orErrno((long) SEND.invokeExact(capture, fd, buffer, count, flags), capture);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code recv(2)} of at most {@code count} bytes into {@code buffer}; the count received (0: end of stream), or {@code -errno}. */
+    static long recv(int fd, MemorySegment buffer, long count, int flags) {
+        MemorySegment capture = CAPTURE.get();
+        try {
+            return orErrno((long) RECV.invokeExact(capture, fd, buffer, count, flags), capture);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -100,6 +100,16 @@ public final class NativeSockets {
         return Libc.send(fd, MemorySegment.ofAddress(address).reinterpret(length), length, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
 
+    /**
+     * Receives what the socket holds now ({@code MSG_DONTWAIT}), outside the ring, up to
+     * {@code length} bytes at {@code address}. Returns the count received, 0 at the end of the
+     * stream, or {@code -errno} ({@code -EAGAIN}: nothing yet).
+     */
+    public static long receiveNow(int fd, long address, int length) {
+        requireNativeAccess();
+        return Libc.recv(fd, MemorySegment.ofAddress(address).reinterpret(length), length, MSG_DONTWAIT);
+    }
+
     /** Closes a descriptor now (outside the ring). */
     public static void close(int fd) {
         requireNativeAccess();
