@@ -8,6 +8,7 @@ import boucle.net.uring.Completions;
 import boucle.net.uring.Errno;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 
@@ -273,17 +274,21 @@ final class UringReceiver {
         }
         ByteBuf data = Net.allocator().directBuffer(bytes);
         try {
+            MemorySegment into = MemorySegment.ofAddress(data.memoryAddress()).reinterpret(bytes);
+            long at = 0;
             for (int i = 0; i < taking; i++) {
                 int bid = (int) (queued[head] >>> 32);
                 int length = (int) queued[head];
                 head = (head + 1) % queued.length;
                 count--;
                 try {
-                    data.writeBytes(buffers.buffer(bid).asSlice(0, length).asByteBuffer());
+                    buffers.copy(bid, length, into, at);
+                    at += length;
                 } finally {
                     buffers.recycle(bid);
                 }
             }
+            data.writerIndex(bytes);
         } catch (RuntimeException e) {
             data.release();
             throw e;

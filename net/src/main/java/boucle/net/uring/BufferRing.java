@@ -190,6 +190,11 @@ public final class BufferRing implements AutoCloseable {
         return buffers.asSlice((long) bufferSize * bid, bufferSize);
     }
 
+    /** Copies the first {@code length} bytes of buffer {@code bid} to {@code to} at {@code offset}, with no slice made. */
+    public void copy(int bid, int length, MemorySegment to, long offset) {
+        MemorySegment.copy(buffers, (long) bufferSize * bid, to, offset, length);
+    }
+
     /** The address of buffer {@code bid}, for a copy without a slice. */
     public long address(int bid) {
         return buffers.address() + (long) bufferSize * bid;
