@@ -24,7 +24,7 @@ import java.util.Set;
  * @param loops how many event loops (threads) serve; one per available processor unless given,
  *     and always one with {@code --udp} (one socket, one loop: there are no connections to spread)
  * @param backend how the loops do their I/O: {@code --backend}, else the system property
- *     {@code boucle.backend}, else {@link Backend#NIO} (see {@link Backend} for why not auto)
+ *     {@code boucle.backend}, else {@link Backend#AUTO} (see {@link Backend} for why)
  * @param redis the Redis server through which this server shares its room with others
  *     ({@code --redis redis://HOST:PORT[/DB]}, the chat's), or {@code null}
  */
@@ -149,7 +149,7 @@ record ServerOptions(String host, int port, boolean udp, boolean tls, Path keySt
         String option = "  --backend B";
         String pad = " ".repeat(column);
         return option + " ".repeat(Math.max(1, column - option.length()))
-                + "nio (default), io_uring, or auto (io_uring where the kernel offers it, else NIO);\n"
+                + "auto (default: io_uring where the kernel offers it, else NIO), io_uring or nio;\n"
                 + pad + "io_uring needs java --enable-native-access=ALL-UNNAMED and\n"
                 + pad + "--add-exports java.base/sun.nio.ch=ALL-UNNAMED (java -jar: the jar's manifest says both)";
     }

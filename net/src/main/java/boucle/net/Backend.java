@@ -19,11 +19,12 @@ import java.util.Locale;
  *       up is never fatal under {@code AUTO}.</li>
  * </ul>
  * {@link Net#newLoop()} takes the backend named by the system property {@value #PROPERTY}
- * ({@code auto}, {@code io_uring} or {@code nio}; default {@code nio}). NIO is the default, not
- * {@code auto}, because on this project's measurements the ring path is not yet ahead of NIO
- * everywhere: with 100 connections of 64-byte messages it did 0.78× NIO's messages per second on
- * a quiet machine ({@code bench/results/uring.md}); {@code auto} is one word away for whoever
- * measures their own load.
+ * ({@code auto}, {@code io_uring} or {@code nio}; default {@code auto}). {@code auto} is the
+ * default because on this project's measurements the ring is ahead of NIO where many connections
+ * share a loop (1.16x to 1.18x NIO's messages per second at 100 x 64 B and 1,000 x 1 KiB on a quiet
+ * machine, {@code bench/results/uring.md}), level at one connection, within a few percent at
+ * 64 KiB messages, and lighter per idle connection; where the kernel or the JVM's flags do not
+ * allow the ring, {@code auto} is NIO.
  *
  * <pre>{@code
  * try (Loop loop = Net.newLoop(Backend.IO_URING)) { ... }   // or an IllegalStateException saying why not
@@ -38,14 +39,14 @@ public enum Backend {
     public static final String PROPERTY = "boucle.backend";
 
     /**
-     * The backend the system property {@value #PROPERTY} names, {@link #NIO} when it is unset.
+     * The backend the system property {@value #PROPERTY} names, {@link #AUTO} when it is unset.
      * Any thread.
      *
      * @throws IllegalArgumentException if it names none
      */
     public static Backend configured() {
         String value = System.getProperty(PROPERTY);
-        return value == null || value.isBlank() ? NIO : parse(value);
+        return value == null || value.isBlank() ? AUTO : parse(value);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class Net {
     /**
      * A new loop that waits for sockets as well as on timers and {@code callSoonThreadsafe}, on the
      * backend the system property {@code boucle.backend} names ({@link Backend#configured()}:
-     * {@link Backend#NIO} unless set). Any thread; the loop then belongs to the thread that runs it.
+     * {@link Backend#AUTO} unless set). Any thread; the loop then belongs to the thread that runs it.
      *
      * @throws IllegalStateException naming the JVM flag to add, if {@code jdk.internal.vm} is not exported
      * @throws IllegalArgumentException if the property names no backend

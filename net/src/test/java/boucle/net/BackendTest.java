@@ -123,7 +123,7 @@ class BackendTest {
                 assertEquals(Backend.NIO, Net.backendOf(loop));
             }
             System.clearProperty(Backend.PROPERTY);
-            assertEquals(Backend.NIO, Backend.configured(), "NIO unless asked: the ring is not ahead everywhere yet");
+            assertEquals(Backend.AUTO, Backend.configured(), "auto unless asked: the ring where the kernel has it");
             System.setProperty(Backend.PROPERTY, "bogus");
             assertThrows(IllegalArgumentException.class, Net::newLoop);
         } finally {
