@@ -37,7 +37,8 @@ final class RunningLoops implements LoopsMXBean {
             }
         } catch (InstanceAlreadyExistsException alreadyThere) {
             // registered meanwhile by another caller: what we wanted
-        } catch (JMException | SecurityException e) {
+        } catch (JMException | SecurityException | LinkageError e) {
+            // LinkageError: JMX's classes could not be loaded, e.g. with the process out of descriptors
             LOG.log(System.Logger.Level.DEBUG, "task dumps over JMX are not available", e);
         }
     }

@@ -29,8 +29,15 @@ final class SlowStepWatchdog {
 
     /** The one watchdog thread, started by the first loop that runs (class initialisation is once). */
     private static final class Watcher {
-        static final Thread THREAD = Thread.ofPlatform().daemon().name("boucle-slow-step-watchdog")
-                .start(SlowStepWatchdog::watchForever);
+        static final Thread THREAD = start();
+
+        private static Thread start() {
+            // loaded here, on the first loop's thread before it serves, not by the watchdog once it
+            // runs: a server flooded at once can be out of descriptors (EMFILE) by then, and a
+            // class that cannot be opened fails for good, which would end the watchdog
+            loadAhead(SlowStepReport.class, SlowStepReport.Cause.class);
+            return Thread.ofPlatform().daemon().name("boucle-slow-step-watchdog").start(SlowStepWatchdog::watchForever);
+        }
     }
 
     /** A loop starts running: register it, and make sure the watchdog looks at it. */
@@ -45,7 +52,6 @@ final class SlowStepWatchdog {
 
     private static void watchForever() {
         RunningLoops.registerBean();
-        loadAhead(SlowStepReport.class, SlowStepReport.Cause.class);
         while (true) {
             long tick = Long.MAX_VALUE;
             long now = System.nanoTime();
