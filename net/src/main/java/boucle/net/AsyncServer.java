@@ -88,7 +88,8 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
             RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
-            UringStream.class, UringReceiver.class, UringSender.class);
+            UringStream.class, UringReceiver.class, UringSender.class, boucle.net.uring.Errno.class,
+            boucle.net.uring.NativeSockets.class, boucle.net.uring.Completions.class);
 
     static {
         // The JDK's logger stamps each record with the local time, so its first record opens the

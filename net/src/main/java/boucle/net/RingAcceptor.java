@@ -62,7 +62,7 @@ final class RingAcceptor {
             if (error != 0) {
                 int failed = error;
                 error = 0;
-                throw new IOException("accept on " + where + " failed: " + Errno.describe(failed));
+                throw new IOException(Errno.message(failed)); // the server's log says where, as for a JDK channel's
             }
             if (armed == 0) {
                 cancelling = false;

@@ -53,7 +53,7 @@ final class RingConnect {
 
     /** The exception a JDK channel would throw for the same errno. */
     private static IOException failure(int errno, InetSocketAddress address) {
-        String message = Errno.describe(-errno) + ": " + AsyncSocket.describe(address);
+        String message = Errno.message(errno) + ": " + AsyncSocket.describe(address);
         return switch (errno) {
             case ECONNREFUSED -> new ConnectException("Connection refused: " + AsyncSocket.describe(address));
             case ENETUNREACH, EHOSTUNREACH -> new NoRouteToHostException(message);

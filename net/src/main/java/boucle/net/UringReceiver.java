@@ -159,7 +159,7 @@ final class UringReceiver {
             }
         }
         if (error != 0) {
-            throw new IOException("receive failed: " + Errno.describe(error));
+            throw new IOException("receive failed: " + Errno.message(error));
         }
         if (ended) {
             return END;
@@ -207,7 +207,7 @@ final class UringReceiver {
                 return null;
             }
             error = (int) received;
-            throw new IOException("receive failed: " + Errno.describe(error));
+            throw new IOException("receive failed: " + Errno.message(error));
         }
         data.writerIndex(data.writerIndex() + (int) received);
         directReads++;
@@ -315,7 +315,7 @@ final class UringReceiver {
                     "read");
             int result = UringEventSource.result(completion);
             if (result < 0) {
-                throw new IOException("receive failed: " + Errno.describe(result));
+                throw new IOException("receive failed: " + Errno.message(result));
             }
             if (result == 0) {
                 ended = true;

@@ -239,7 +239,7 @@ final class UringSender implements Runnable {
             throw new SocketClosedException(closeReason);
         }
         if (error != 0) {
-            throw new IOException("send failed: " + Errno.describe(error));
+            throw new IOException("send failed: " + Errno.message(error));
         }
     }
 

@@ -171,7 +171,7 @@ final class UringStream implements SocketTransport {
         int result = UringEventSource.result(source.await((ring, userData) -> ring.shutdown(fd, SHUT_WR, userData),
                 deadline, "shut the output down"));
         if (result < 0 && result != -107) { // ENOTCONN: the peer is gone already, and so is the output
-            throw new IOException("shutdown failed: " + Errno.describe(result));
+            throw new IOException("shutdown failed: " + Errno.message(result));
         }
     }
 

@@ -11,6 +11,33 @@ public final class Errno {
     }
 
     /**
+     * The C library's text for the errors a socket meets ({@code "Too many open files"} for 24 or
+     * -24), the words a JDK channel's exception carries for the same errno, so that a log line or a
+     * catch reads the same on both backends; {@link #describe} for any other.
+     */
+    public static String message(int errno) {
+        return switch (Math.abs(errno)) {
+            case 9 -> "Bad file descriptor";
+            case 12 -> "Cannot allocate memory";
+            case 13 -> "Permission denied";
+            case 22 -> "Invalid argument";
+            case 23 -> "Too many open files in system";
+            case 24 -> "Too many open files";
+            case 32 -> "Broken pipe";
+            case 98 -> "Address already in use";
+            case 101 -> "Network is unreachable";
+            case 103 -> "Software caused connection abort";
+            case 104 -> "Connection reset by peer";
+            case 105 -> "No buffer space available";
+            case 107 -> "Transport endpoint is not connected";
+            case 110 -> "Connection timed out";
+            case 111 -> "Connection refused";
+            case 113 -> "No route to host";
+            default -> describe(errno);
+        };
+    }
+
+    /**
      * {@code "EPERM (operation not permitted)"} for 1 or -1: accepts a completion's negative
      * result as well as a positive errno.
      */
