@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import boucle.net.Backend;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -88,7 +89,10 @@ public final class ServerProcess implements AutoCloseable {
         full.addAll(DEFAULT_SIGNALS);
         full.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+                "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED",
+                // the backend this suite runs on (the pom runs it on auto, then on nio), as the jar's manifest would allow
+                "-D" + Backend.PROPERTY + "=" + Backend.configured().optionName(),
                 "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", serverClassPath(),
                 "boucle.examples.Main", command, "--port", "0"));

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import boucle.net.Backend;
+import boucle.net.uring.IoUring;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +20,19 @@ class ServersTest {
     private static String echoOnce(Socket client, String line) throws IOException {
         client.getOutputStream().write((line + "\n").getBytes(UTF_8));
         return new BufferedReader(new InputStreamReader(client.getInputStream(), UTF_8)).readLine();
+    }
+
+    @Test
+    void serverProcessesRunOnTheBackendTheSuiteAsksFor() throws Exception {
+        // the pom runs this suite on auto (io_uring wherever the kernel allows it), then on nio
+        String expected = Backend.configured() == Backend.NIO || !IoUring.probe().available() ? "nio" : "io_uring";
+        try (ServerProcess echo = ServerProcess.start("echo")) {
+            String listening = String.join("\n", echo.stdout());
+            assertTrue(listening.contains(" loops on " + expected + " "), "wanted " + expected + ": " + listening);
+            try (Socket client = echo.connect()) {
+                assertEquals("on " + expected, echoOnce(client, "on " + expected));
+            }
+        }
     }
 
     @Test
