@@ -343,11 +343,7 @@ class UringReceiverTest {
         new Random(12).nextBytes(sent);
         withConnection(64, (source, receiver, client) -> {
             Boucle.spawn(() -> sendFromAnotherThread(client, sent));
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            while (received.size() < sent.length) {
-                received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
-            }
-            assertArrayEquals(sent, received.toByteArray(), "nothing lost or reordered across the switch");
+            assertArrayEquals(sent, readBytes(receiver, sent.length), "nothing lost or reordered across the switch");
             events.add("streaming " + receiver.isStreaming() + ", read straight " + (receiver.directReads() > 0));
 
             assertThrows(SocketTimeoutException.class, () -> receiver.readSome(Loop.current().now() + 10_000_000L));
@@ -356,36 +352,36 @@ class UringReceiverTest {
             byte[] more = new byte[100_000];
             new Random(13).nextBytes(more);
             sendFromAnotherThread(client, more);
-            ByteArrayOutputStream after = new ByteArrayOutputStream();
-            while (after.size() < more.length) {
-                after.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
-            }
-            assertArrayEquals(more, after.toByteArray(), "the receiver is usable after a timeout while streaming");
+            assertArrayEquals(more, readBytes(receiver, more.length), "the receiver is usable after a timeout while streaming");
         });
         assertEquals(List.of("streaming true, read straight true", "waiting: armed true, held 0"), events);
     }
 
+    /** A peer streams a mebibyte and the receiver reads it all: the receiver is then streaming. */
+    private static void streamAMebibyte(Socket client, UringReceiver receiver) throws Exception {
+        byte[] stream = new byte[1 << 20];
+        Boucle.spawn(() -> sendFromAnotherThread(client, stream));
+        readBytes(receiver, stream.length);
+    }
+
+    private static byte[] readBytes(UringReceiver receiver, int count) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        while (received.size() < count) {
+            received.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
+        }
+        return received.toByteArray();
+    }
+
     @Test
     void smallMessagesAfterAStreamGoBackToProvidedBuffers() throws Exception {
-        byte[] stream = new byte[1 << 20];
         withConnection(64, (source, receiver, client) -> {
-            Boucle.spawn(() -> sendFromAnotherThread(client, stream));
-            int received = 0;
-            while (received < stream.length) {
-                ByteBuf data = receiver.readSome(Registration.NO_DEADLINE);
-                received += data.readableBytes();
-                data.release();
-            }
+            streamAMebibyte(client, receiver);
             events.add("streaming " + receiver.isStreaming());
             int arms = receiver.arms();
             for (int i = 0; i < 20; i++) {
                 byte[] line = ("line " + i + "\n").getBytes();
                 sendFromAnotherThread(client, line);
-                ByteArrayOutputStream got = new ByteArrayOutputStream();
-                while (got.size() < line.length) {
-                    got.writeBytes(bytesOf(receiver.readSome(Registration.NO_DEADLINE)));
-                }
-                assertArrayEquals(line, got.toByteArray());
+                assertArrayEquals(line, readBytes(receiver, line.length));
             }
             events.add("streaming " + receiver.isStreaming() + ", multishot armed again " + (receiver.arms() > arms));
         });
@@ -394,15 +390,8 @@ class UringReceiverTest {
 
     @Test
     void closingAStreamingReceiverWakesItsReaderAndCancelsItsPoll() throws Exception {
-        byte[] stream = new byte[1 << 20];
         withConnection(64, (source, receiver, client) -> {
-            Boucle.spawn(() -> sendFromAnotherThread(client, stream));
-            int received = 0;
-            while (received < stream.length) {
-                ByteBuf data = receiver.readSome(Registration.NO_DEADLINE);
-                received += data.readableBytes();
-                data.release();
-            }
+            streamAMebibyte(client, receiver);
             Boucle.spawn(() -> {
                 Boucle.sleep(Duration.ofMillis(5));
                 events.add("closing, armed " + receiver.isArmed());
