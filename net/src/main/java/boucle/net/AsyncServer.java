@@ -88,7 +88,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             SocketClosedException.class, ServerShuttingDownException.class, IncompleteLineException.class,
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
             RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
-            UringStream.class, UringReceiver.class, UringSender.class, boucle.net.uring.Errno.class,
+            UringStream.class, UringReceiver.class, ArrivalQueue.class, UringSender.class, boucle.net.uring.Errno.class,
             boucle.net.uring.NativeSockets.class, boucle.net.uring.Completions.class);
 
     static {

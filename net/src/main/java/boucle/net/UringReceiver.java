@@ -8,9 +8,7 @@ import boucle.net.uring.Completions;
 import boucle.net.uring.Errno;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.SocketTimeoutException;
-import java.util.Arrays;
 
 /**
  * One socket's receiving side on io_uring: a multishot receive with provided buffers, the ring's
@@ -50,9 +48,8 @@ import java.util.Arrays;
  * A read served from what is queued costs a unit of the loop's {@link boucle.core.StepBudget}, as a
  * read without waiting does on NIO: a socket that always has data still lets the others run.
  *
- * <p>A read takes the oldest queued buffers (up to the source's read limit, 64 KiB), copies their
- * bytes into one pooled {@link ByteBuf} for the caller and gives the provided buffers back at
- * once: the loop's buffers stay in the kernel's hands except for the bytes nobody has read yet.
+ * <p>A read takes the oldest queued buffers (up to the source's read limit, 64 KiB) from its
+ * {@link ArrivalQueue}, in one pooled {@link ByteBuf}; the provided buffers go back at once.
  *
  * <p>Loop-thread only; one reader at a time.
  */
@@ -64,8 +61,6 @@ final class UringReceiver {
      * messages per second; at 32, 0.47x).
      */
     static final int MAX_QUEUED = 32;
-    /** The queue's first size: what an idle connection keeps; it doubles when a burst needs more. */
-    private static final int INITIAL_QUEUE = 8;
     /**
      * Arrivals queued before the receive is cancelled when the loop's pool cannot grow and fewer
      * than an eighth of it is free: a slow reader leaves the rest to the other sockets.
@@ -83,10 +78,7 @@ final class UringReceiver {
     private final int fd;
     /** What {@link #readyNow} returns at the end of the stream: not {@code null}, which means "wait". */
     private static final ByteBuf END = io.netty.buffer.Unpooled.EMPTY_BUFFER;
-    /** Queued arrivals, a FIFO ring of (buffer id << 32 | length): one small array, which an idle connection keeps. */
-    private long[] queued = new long[INITIAL_QUEUE];
-    private int head;
-    private int count;
+    private final ArrivalQueue queued;
     /** The multishot receive's user data while it is in flight (or, streaming, the poll's), else 0. */
     private long armed;
     /** 0 while receiving into provided buffers; streaming, the {@link ReadSizer} state of the next read. */
@@ -111,6 +103,7 @@ final class UringReceiver {
     UringReceiver(UringEventSource source, int fd) {
         this.source = source;
         this.buffers = source.buffers();
+        this.queued = new ArrivalQueue(buffers);
         this.fd = fd;
     }
 
@@ -141,7 +134,7 @@ final class UringReceiver {
                     timer.cancel();
                 }
             }
-            if (timer != null && timer.hasRun() && count == 0 && !ended && error == 0) {
+            if (timer != null && timer.hasRun() && queued.size() == 0 && !ended && error == 0) {
                 throw new SocketTimeoutException("timed out waiting to read");
             }
         }
@@ -150,11 +143,11 @@ final class UringReceiver {
     /** What a read gets without waiting: bytes, {@link #END}, or {@code null} (wait; the receive is armed). */
     private ByteBuf readyNow(long deadline) throws IOException {
         requireOpen();
-        if (count > 0) {
+        if (queued.size() > 0) {
             // bytes already here: work done without waiting, which spends the step's budget (may yield first)
             source.budget().spend();
             requireOpen();
-            if (count > 0) {
+            if (queued.size() > 0) {
                 return take();
             }
         }
@@ -254,45 +247,13 @@ final class UringReceiver {
     }
 
     /**
-     * Takes the oldest queued arrival and those after it, up to the source's {@link
-     * UringEventSource#readLimit() read limit}, copied into one pooled {@link ByteBuf}: a 64 KiB
-     * message that came as 32 provided buffers is one read, one buffer and one wake-up for its
-     * reader, as one read of up to 64 KiB is on NIO ({@link ReadSizer#MAX}). The provided buffers
-     * go back to the kernel at once.
+     * Takes the oldest queued arrivals, up to the source's {@link UringEventSource#readLimit()
+     * read limit}, in one buffer; a read that large means the peer streams, and the reads after it
+     * go straight to the socket.
      */
     private ByteBuf take() {
-        int limit = Math.max(source.readLimit(), buffers.bufferSize());
-        int taking = 0;
-        int bytes = 0;
-        while (taking < count) {
-            int length = (int) queued[(head + taking) % queued.length];
-            if (taking > 0 && bytes + length > limit) {
-                break;
-            }
-            bytes += length;
-            taking++;
-        }
-        ByteBuf data = Net.allocator().directBuffer(bytes);
-        try {
-            MemorySegment into = MemorySegment.ofAddress(data.memoryAddress()).reinterpret(bytes);
-            long at = 0;
-            for (int i = 0; i < taking; i++) {
-                int bid = (int) (queued[head] >>> 32);
-                int length = (int) queued[head];
-                head = (head + 1) % queued.length;
-                count--;
-                try {
-                    buffers.copy(bid, length, into, at);
-                    at += length;
-                } finally {
-                    buffers.recycle(bid);
-                }
-            }
-            data.writerIndex(bytes);
-        } catch (RuntimeException e) {
-            data.release();
-            throw e;
-        }
+        ByteBuf data = queued.take(Math.max(source.readLimit(), buffers.bufferSize()));
+        int bytes = data.readableBytes();
         if (bytes >= STREAMING_BYTES && streaming == 0) {
             streaming = ReadSizer.MAX; // the queue's order first: reads go straight to the socket once the multishot ended
             readable = true;
@@ -345,8 +306,8 @@ final class UringReceiver {
             return;
         }
         if (result > 0 && bid >= 0) {
-            enqueue(bid, result);
-            if (count >= queueLimit() && armed != 0 && !cancelling) {
+            queued.add(bid, result);
+            if (queued.size() >= queueLimit() && armed != 0 && !cancelling) {
                 cancelling = true; // nobody reads: stop taking buffers, let the socket's buffer fill
                 source.cancel(armed);
             }
@@ -355,7 +316,7 @@ final class UringReceiver {
         } else if (result == ENOBUFS) { // the loop's buffers are all taken
             // the pool grows, or has buffers again: the next read arms the multishot receive again;
             // only a pool at its largest and all taken sends the next read to a buffer of its own
-            starved = count == 0 && !source.buffersExhausted();
+            starved = queued.size() == 0 && !source.buffersExhausted();
         } else if (result < 0 && result != ECANCELED) { // ECANCELED is ours
             error = result;
         }
@@ -372,22 +333,9 @@ final class UringReceiver {
         return MAX_QUEUED;
     }
 
-    private void enqueue(int bid, int length) {
-        if (count == queued.length) { // a burst, or completions that came before our cancel landed
-            long[] larger = new long[2 * count];
-            for (int i = 0; i < count; i++) {
-                larger[i] = queued[(head + i) % count];
-            }
-            queued = larger;
-            head = 0;
-        }
-        queued[(head + count) % queued.length] = ((long) bid << 32) | (length & 0xFFFF_FFFFL);
-        count++;
-    }
-
     /** Provided buffers this receiver holds (arrived, unread). */
     int queued() {
-        return count;
+        return queued.size();
     }
 
     int fallbacks() {
@@ -453,12 +401,7 @@ final class UringReceiver {
             cancelling = true;
             source.cancel(armed);
         }
-        while (count > 0) {
-            buffers.recycle((int) (queued[head] >>> 32));
-            head = (head + 1) % queued.length;
-            count--;
-        }
-        Arrays.fill(queued, 0);
+        queued.clear();
         if (reader != null) {
             reader.wake();
         }
