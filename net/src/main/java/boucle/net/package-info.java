@@ -111,7 +111,9 @@
  *       listening channel's descriptor with one multishot accept ({@code RingAcceptor});
  *       {@code AsyncSocket.connect} connects a libc socket through the ring ({@code RingConnect});
  *       the connection's transport is a {@code UringStream} (multishot receive into the loop's
- *       provided-buffer ring, one send per socket per turn, shutdown and close on the ring), so
+ *       provided-buffer ring, queued in an {@code ArrivalQueue}, or, for a peer that streams, a poll
+ *       then a receive straight into the reader's buffer; one send per socket per turn, shutdown
+ *       and close on the ring), so
  *       framing, timeouts, the budget, half-close, TLS and the servers sit above it unchanged. A
  *       {@link GroupServer} hands descriptors to its loops ({@code Accepted}), and every loop of a
  *       group runs on the same backend.</li>
