@@ -89,7 +89,7 @@ public final class AsyncServer implements AutoCloseable, LoopBound {
             AsyncSocket.class, Registration.class, Inbound.class, Outbound.class, ReadSizer.class, Connection.class,
             RateLimitedLog.class, AsyncServerSocket.class, Accepted.class, RingAcceptor.class,
             UringStream.class, UringReceiver.class, ArrivalQueue.class, UringSender.class, boucle.net.uring.Errno.class,
-            boucle.net.uring.NativeSockets.class, boucle.net.uring.Completions.class);
+            boucle.net.uring.NativeSockets.class, boucle.net.uring.Completions.class, boucle.net.uring.MessageHeader.class);
 
     static {
         // The JDK's logger stamps each record with the local time, so its first record opens the

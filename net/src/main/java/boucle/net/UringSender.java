@@ -4,6 +4,7 @@ import boucle.core.Handle;
 import boucle.core.Loop;
 import boucle.core.Task;
 import boucle.net.uring.Errno;
+import boucle.net.uring.MessageHeader;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -14,10 +15,12 @@ import java.util.ArrayDeque;
  *
  * <h2>Flow</h2>
  * {@link #write} only queues (taking the buffer over) and lists this sender with the loop's source;
- * when the turn ends the source calls {@link #flushAtTurnEnd()}, which merges what is queued into
- * one buffer (up to {@value #MAX_SEND} bytes) and prepares one {@code IORING_OP_SEND}: every
- * socket's send of the turn leaves in the poll's one {@code io_uring_enter}. One send is in flight
- * per socket at a time, so bytes leave in order; a short send sends the rest next.
+ * when the turn ends the source calls {@link #flushAtTurnEnd()}, which prepares one send of what is
+ * queued: an {@code IORING_OP_SEND} of a lone buffer, or an {@code IORING_OP_SENDMSG} gathering up
+ * to {@value #MAX_GATHER} buffers and {@value #MAX_SEND} bytes with no copy, as NIO's gathering
+ * write does. Every socket's send of the turn leaves in the poll's one {@code io_uring_enter}. One
+ * send is in flight per socket at a time, so bytes leave in order; a short send puts what it did
+ * not send back at the queue's head, to go first next.
  *
  * <h2>Backpressure</h2>
  * A writer that finds more than the high-water mark queued parks until the completions bring it to
@@ -26,7 +29,14 @@ import java.util.ArrayDeque;
  * <p>Loop-thread only; one writer at a time.
  */
 final class UringSender implements Runnable {
-    static final int MAX_SEND = 64 * 1024;
+    /**
+     * The most bytes one gathering send lists. Fewer, larger sends are what large transfers need:
+     * at 1 MiB echoed, sends of one 64 KiB buffer each did 0.84-0.91x Netty io_uring's messages
+     * per second, sends of what was queued 0.95-1.0x.
+     */
+    static final int MAX_SEND = 1024 * 1024;
+    /** The most buffers one gathering send lists. */
+    static final int MAX_GATHER = 64;
     /** A peer gone away is an error result, not a SIGPIPE. */
     private static final int MSG_NOSIGNAL = 0x4000;
 
@@ -36,8 +46,13 @@ final class UringSender implements Runnable {
     private long queuedBytes;
     private long lowWater = 32 * 1024;
     private long highWater = 64 * 1024;
-    /** The buffer being sent, its bytes from readerIndex on; the kernel reads it until the completion. */
+    /** The lone buffer being sent, its bytes from readerIndex on; the kernel reads it until the completion. */
     private ByteBuf inFlight;
+    /** The buffers a gathering send is sending, {@link #gatheredCount} of them; allocated at the first. */
+    private ByteBuf[] gathered;
+    private int gatheredCount;
+    /** The gathering send's msghdr and iovecs, read by the kernel until the completion. */
+    private ByteBuf messageHeader;
     private long inFlightUserData;
     private boolean listed;
     private int error;
@@ -79,9 +94,18 @@ final class UringSender implements Runnable {
             data.release();
             throw e;
         }
+        if (!data.hasMemoryAddress()) { // a heap or composite buffer: the kernel reads from native memory
+            ByteBuf direct = Net.allocator().directBuffer(data.readableBytes());
+            try {
+                direct.writeBytes(data);
+            } finally {
+                data.release();
+            }
+            data = direct;
+        }
         queue.add(data);
         queuedBytes += data.readableBytes();
-        if (!listed && inFlight == null) {
+        if (!listed && inFlightUserData == 0) {
             listed = true;
             source.flushAtTurnEnd(this); // no lambda: an idle connection carries no extra object
         }
@@ -141,44 +165,54 @@ final class UringSender implements Runnable {
     /** Called by the source when the turn ends: one send of what is queued. */
     void flushAtTurnEnd() {
         listed = false;
-        if (inFlight == null && !closed && error == 0) {
+        if (inFlightUserData == 0 && !closed && error == 0) {
             sendNext();
         }
     }
 
+    /**
+     * Sends what is queued from its head: one buffer with a send, or up to {@link #MAX_GATHER}
+     * buffers and {@link #MAX_SEND} bytes with one gathering send, with no copy. The buffers stay
+     * the kernel's to read until the completion.
+     */
     private void sendNext() {
         if (queue.isEmpty()) {
             return;
         }
+        source.outputStarted(); // ended when the send's completion has come
         ByteBuf first = queue.poll();
-        source.outputStarted(); // ended when inFlight is released
-        if (first.hasMemoryAddress() && (queue.isEmpty() || first.readableBytes() >= MAX_SEND)) {
+        if (queue.isEmpty() || first.readableBytes() >= MAX_SEND) {
             inFlight = first;
-        } else { // gather by copying: one send for the turn's small writes (or a heap or composite buffer made direct)
-            ByteBuf merged = Net.allocator().directBuffer(Math.max(MAX_SEND, first.readableBytes()));
-            try {
-                merged.writeBytes(first);
-            } finally {
-                first.release();
-            }
-            while (!queue.isEmpty() && queue.peek().readableBytes() <= merged.writableBytes()) {
-                ByteBuf next = queue.poll();
-                try {
-                    merged.writeBytes(next);
-                } finally {
-                    next.release();
-                }
-            }
-            inFlight = merged;
+            long address = first.memoryAddress() + first.readerIndex();
+            int length = first.readableBytes();
+            inFlightUserData = source.start((ring, userData) -> ring.send(fd, address, length, MSG_NOSIGNAL, userData),
+                    this::complete);
+        } else {
+            gather(first);
         }
-        submit();
+        sends++;
     }
 
-    private void submit() {
-        long address = inFlight.memoryAddress() + inFlight.readerIndex();
-        int length = inFlight.readableBytes();
-        sends++;
-        inFlightUserData = source.start((ring, userData) -> ring.send(fd, address, length, MSG_NOSIGNAL, userData),
+    private void gather(ByteBuf first) {
+        if (gathered == null) {
+            gathered = new ByteBuf[MAX_GATHER]; // kept: a connection that gathers once is likely to again
+        }
+        gathered[0] = first;
+        gatheredCount = 1;
+        long bytes = first.readableBytes();
+        while (gatheredCount < MAX_GATHER && !queue.isEmpty() && bytes + queue.peek().readableBytes() <= MAX_SEND) {
+            ByteBuf next = queue.poll();
+            bytes += next.readableBytes();
+            gathered[gatheredCount++] = next;
+        }
+        messageHeader = Net.allocator().directBuffer(MessageHeader.size(gatheredCount));
+        long header = messageHeader.memoryAddress();
+        MessageHeader.write(header, gatheredCount);
+        for (int i = 0; i < gatheredCount; i++) {
+            ByteBuf buffer = gathered[i];
+            MessageHeader.setBuffer(header, i, buffer.memoryAddress() + buffer.readerIndex(), buffer.readableBytes());
+        }
+        inFlightUserData = source.start((ring, userData) -> ring.sendGathered(fd, header, MSG_NOSIGNAL, userData),
                 this::complete);
     }
 
@@ -186,23 +220,19 @@ final class UringSender implements Runnable {
     private void complete(int result, int flags) {
         inFlightUserData = 0;
         if (result > 0) {
-            inFlight.skipBytes(result);
             queuedBytes -= result;
         }
         if (closed || result < 0) {
             if (result < 0 && result != -125 && !closed) {
                 error = result;
             }
-            inFlight.release();
-            inFlight = null;
-            source.outputEnded();
+            releaseInFlight();
             releaseQueue();
-        } else if (inFlight.isReadable()) {
-            submit(); // a short send: the rest goes next
         } else {
-            inFlight.release();
-            inFlight = null;
-            source.outputEnded();
+            putBackUnsent(result); // a short send: the rest goes first next
+        }
+        source.outputEnded();
+        if (!closed && error == 0) {
             sendNext();
         }
         if (writer != null && (queuedBytes <= lowWater || error != 0 || closed)) {
@@ -210,13 +240,62 @@ final class UringSender implements Runnable {
         }
     }
 
+    /** After a send of {@code sent} bytes: the buffers sent are released, the rest goes back to the queue's head, in order. */
+    private void putBackUnsent(int sent) {
+        if (inFlight != null) {
+            inFlight.skipBytes(sent);
+            if (inFlight.isReadable()) {
+                queue.addFirst(inFlight);
+            } else {
+                inFlight.release();
+            }
+            inFlight = null;
+            return;
+        }
+        messageHeader.release();
+        messageHeader = null;
+        int unsentFrom = gatheredCount;
+        long left = sent;
+        for (int i = 0; i < gatheredCount; i++) {
+            ByteBuf buffer = gathered[i];
+            int length = buffer.readableBytes();
+            if (left >= length) {
+                left -= length;
+                buffer.release();
+                gathered[i] = null;
+            } else {
+                buffer.skipBytes((int) left);
+                unsentFrom = i;
+                break;
+            }
+        }
+        for (int i = gatheredCount - 1; i >= unsentFrom; i--) {
+            queue.addFirst(gathered[i]);
+            gathered[i] = null;
+        }
+        gatheredCount = 0;
+    }
+
+    private void releaseInFlight() {
+        if (inFlight != null) {
+            inFlight.release();
+            inFlight = null;
+        }
+        if (messageHeader != null) {
+            messageHeader.release();
+            messageHeader = null;
+        }
+        for (int i = 0; i < gatheredCount; i++) {
+            gathered[i].release();
+            gathered[i] = null;
+        }
+        gatheredCount = 0;
+    }
+
     private void sendWhatTheKernelTakes() {
         while (!queue.isEmpty()) {
             ByteBuf head = queue.peek();
             int length = head.readableBytes();
-            if (!head.hasMemoryAddress()) {
-                return; // a heap or composite buffer: not worth a copy for a socket being closed
-            }
             long sent = length == 0 ? 0 : boucle.net.uring.NativeSockets.sendNow(fd, head.memoryAddress() + head.readerIndex(), length);
             if (sent < length) {
                 return; // the kernel is full (or the peer gone): the rest is dropped with the queue
@@ -260,7 +339,7 @@ final class UringSender implements Runnable {
             return;
         }
         closeReason = reason;
-        if (inFlight == null && error == 0) {
+        if (inFlightUserData == 0 && error == 0) {
             sendWhatTheKernelTakes();
         }
         closed = true;

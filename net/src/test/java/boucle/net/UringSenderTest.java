@@ -3,6 +3,7 @@ package boucle.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import boucle.core.Boucle;
@@ -11,12 +12,15 @@ import boucle.core.Task;
 import boucle.net.uring.IoUring;
 import boucle.net.uring.NativeSockets;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +171,56 @@ class UringSenderTest {
             assertThrows(SocketClosedException.class, () -> sender.write(refused, Registration.NO_DEADLINE));
             assertEquals(0, refused.refCnt(), "a refused write still takes its buffer over");
             assertEquals(0, sender.queuedBytes());
+        });
+    }
+
+    @Test
+    void queuedBuffersLeaveInGatheringSendsAndAShortSendResumesWhereItStopped() throws Exception {
+        int buffers = 64;
+        int size = 64 * 1024; // 4 MiB in all: more than the kernel's socket buffers, so sends come back short
+        byte[] sent = new byte[buffers * size];
+        new Random(13).nextBytes(sent);
+        withConnection((source, fd, client) -> {
+            UringSender sender = new UringSender(source, fd);
+            try {
+                sender.setWaterMarks(sent.length, 2L * sent.length); // all queued at once
+                for (int i = 0; i < buffers; i++) {
+                    ByteBuf data = i % 4 == 3 // a heap buffer now and then: copied once, then gathered like the rest
+                            ? Unpooled.wrappedBuffer(sent, i * size, size)
+                            : Net.allocator().directBuffer(size).writeBytes(sent, i * size, size);
+                    sender.write(data, Registration.NO_DEADLINE);
+                }
+                Task<byte[]> peer = Boucle.spawn(() -> {
+                    Boucle.sleep(java.time.Duration.ofMillis(50)); // the first sends fill the socket and come back short
+                    return Boucle.runInThread(() -> client.getInputStream().readNBytes(sent.length));
+                });
+                sender.awaitQueuedAtMost(0, Registration.NO_DEADLINE);
+                assertArrayEquals(sent, peer.await(), "every byte, in order, across short sends");
+                assertTrue(sender.sends() <= buffers / 2, "gathered: " + sender.sends() + " sends for " + buffers
+                        + " buffers");
+            } finally {
+                sender.close();
+            }
+        });
+    }
+
+    @Test
+    void closingDuringAGatheringSendReleasesEveryBufferOnceItsCompletionComes() throws Exception {
+        withConnection((source, fd, client) -> {
+            UringSender sender = new UringSender(source, fd);
+            sender.setWaterMarks(16L << 20, 32L << 20);
+            List<ByteBuf> written = new ArrayList<>();
+            for (int i = 0; i < 128; i++) { // 8 MiB the peer never reads: the sends stay short, then wait
+                ByteBuf data = Net.allocator().directBuffer(64 * 1024).writeZero(64 * 1024);
+                written.add(data);
+                sender.write(data, Registration.NO_DEADLINE);
+            }
+            Boucle.sleep(java.time.Duration.ofMillis(20)); // sends in flight, the socket full
+            sender.close();
+            for (int i = 0; i < 100 && written.stream().anyMatch(data -> data.refCnt() > 0); i++) {
+                Boucle.sleep(java.time.Duration.ofMillis(5)); // the cancelled send's completion comes
+            }
+            assertEquals(0, written.stream().filter(data -> data.refCnt() > 0).count(), "buffers still held");
         });
     }
 }

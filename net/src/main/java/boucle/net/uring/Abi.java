@@ -37,6 +37,7 @@ final class Abi {
     static final int IORING_OP_POLL_ADD = 6;
     static final int IORING_OP_TIMEOUT = 11;
     static final int IORING_OP_TIMEOUT_REMOVE = 12;
+    static final int IORING_OP_SENDMSG = 9;
     static final int IORING_OP_ACCEPT = 13;
     static final int IORING_OP_ASYNC_CANCEL = 14;
     static final int IORING_OP_LINK_TIMEOUT = 15;
@@ -218,6 +219,7 @@ final class Abi {
             case IORING_OP_POLL_ADD -> "POLL_ADD";
             case IORING_OP_TIMEOUT -> "TIMEOUT";
             case IORING_OP_TIMEOUT_REMOVE -> "TIMEOUT_REMOVE";
+            case IORING_OP_SENDMSG -> "SENDMSG";
             case IORING_OP_ACCEPT -> "ACCEPT";
             case IORING_OP_ASYNC_CANCEL -> "ASYNC_CANCEL";
             case IORING_OP_LINK_TIMEOUT -> "LINK_TIMEOUT";

@@ -353,6 +353,17 @@ public final class IoUring implements AutoCloseable {
         sqes.set(I32, sqe + Sqe.OP_FLAGS, msgFlags);
     }
 
+    /**
+     * Sends the buffers a {@link MessageHeader} at {@code header} lists, in order, as one
+     * {@code sendmsg(2)}: a gathering send. The result is the count sent (maybe fewer than all).
+     */
+    public void sendGathered(int fd, long header, int msgFlags, long userData) {
+        long sqe = sqe(IORING_OP_SENDMSG, fd, userData);
+        sqes.set(LONG, sqe + Sqe.ADDR, header);
+        sqes.set(I32, sqe + Sqe.LEN, 1);
+        sqes.set(I32, sqe + Sqe.OP_FLAGS, msgFlags);
+    }
+
     /** {@code read(2)} at the file's current position (a socket, pipe or eventfd has no other). */
     public void read(int fd, long address, int length, long userData) {
         long sqe = sqe(IORING_OP_READ, fd, userData);

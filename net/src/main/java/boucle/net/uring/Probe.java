@@ -34,7 +34,7 @@ final class Probe {
     /** The opcodes a socket backend uses. */
     static final int[] REQUIRED_OPCODES = {IORING_OP_NOP, IORING_OP_TIMEOUT, IORING_OP_TIMEOUT_REMOVE,
         IORING_OP_ACCEPT, IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT, IORING_OP_CONNECT, IORING_OP_CLOSE,
-        IORING_OP_READ, IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV, IORING_OP_SHUTDOWN, IORING_OP_POLL_ADD};
+        IORING_OP_READ, IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_RECV, IORING_OP_SHUTDOWN, IORING_OP_POLL_ADD};
     static final Path DISABLED_SYSCTL = Path.of("/proc/sys/kernel/io_uring_disabled");
     static final Path OS_RELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+)\\.(\\d+)");
