@@ -21,10 +21,10 @@ import java.util.Locale;
  * {@link Net#newLoop()} takes the backend named by the system property {@value #PROPERTY}
  * ({@code auto}, {@code io_uring} or {@code nio}; default {@code auto}). {@code auto} is the
  * default because on this project's measurements the ring is ahead of NIO where many connections
- * share a loop (1.16x to 1.18x NIO's messages per second at 100 x 64 B and 1,000 x 1 KiB on a quiet
- * machine, {@code bench/results/uring.md}), level at one connection, within a few percent at
- * 64 KiB messages, and lighter per idle connection; where the kernel or the JVM's flags do not
- * allow the ring, {@code auto} is NIO.
+ * share a loop (1.15x to 1.17x NIO's messages per second at 100 x 64 B and 1,000 x 1 KiB on a quiet
+ * machine, {@code bench/results/uring.md}), level at one connection and at 64 KiB messages, and
+ * lighter per idle connection; where the kernel or the JVM's flags do not allow the ring,
+ * {@code auto} is NIO.
  *
  * <pre>{@code
  * try (Loop loop = Net.newLoop(Backend.IO_URING)) { ... }   // or an IllegalStateException saying why not
