@@ -25,7 +25,6 @@ import java.io.IOException;
 final class RingAcceptor {
     static final int MAX_QUEUED = 32;
     private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int ECANCELED = -125;
 
     private final UringEventSource ring;
     private final int listener;
@@ -103,7 +102,7 @@ final class RingAcceptor {
                 cancelling = true; // nobody takes them: let the kernel's backlog hold the next ones
                 ring.cancel(armed);
             }
-        } else if (result != ECANCELED) {
+        } else if (result != -Errno.ECANCELED) {
             error = result;
         }
         if (waiter != null) {

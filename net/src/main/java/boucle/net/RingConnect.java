@@ -16,9 +16,6 @@ import java.net.UnknownHostException;
  * cancellation) cancels the connect in the kernel and closes the descriptor. Loop-thread only.
  */
 final class RingConnect {
-    private static final int ECONNREFUSED = 111;
-    private static final int ENETUNREACH = 101;
-    private static final int EHOSTUNREACH = 113;
 
     private RingConnect() {
     }
@@ -55,8 +52,8 @@ final class RingConnect {
     private static IOException failure(int errno, InetSocketAddress address) {
         String message = Errno.message(errno) + ": " + AsyncSocket.describe(address);
         return switch (errno) {
-            case ECONNREFUSED -> new ConnectException("Connection refused: " + AsyncSocket.describe(address));
-            case ENETUNREACH, EHOSTUNREACH -> new NoRouteToHostException(message);
+            case Errno.ECONNREFUSED -> new ConnectException("Connection refused: " + AsyncSocket.describe(address));
+            case Errno.ENETUNREACH, Errno.EHOSTUNREACH -> new NoRouteToHostException(message);
             default -> new ConnectException(message);
         };
     }

@@ -331,15 +331,15 @@ final class UringEventSource implements NetSource {
         return slot + 1L;
     }
 
-    /**
-     * Closes {@code fd} through the ring (it leaves with the next poll's enter), or at once if the
-     * ring is closed. Operations still in flight on it hold the socket until they complete.
-     */
     /** Takes {@code fd} as a socket of this ring's, closed by {@link #closeDescriptor} or, at the latest, by {@link #close}. */
     void adopt(int fd) {
         openSockets.set(fd);
     }
 
+    /**
+     * Closes {@code fd} through the ring (it leaves with the next poll's enter), or at once if the
+     * ring is closed. Operations still in flight on it hold the socket until they complete.
+     */
     void closeDescriptor(int fd) {
         openSockets.clear(fd);
         if (closed) {
@@ -424,7 +424,7 @@ final class UringEventSource implements NetSource {
         blocked = timeoutNanos > 0;
         int entered = ring.submitAndWait(1, timeoutNanos);
         blocked = false;
-        if (entered < 0 && entered != -62 && entered != -4 && entered != -16) { // ETIME, EINTR, EBUSY: harmless
+        if (entered < 0 && entered != -Errno.ETIME && entered != -Errno.EINTR && entered != -Errno.EBUSY) { // harmless
             throw new UncheckedIOException(new IOException("io_uring_enter failed: " + Errno.describe(entered)));
         }
         ring.drain(dispatch);

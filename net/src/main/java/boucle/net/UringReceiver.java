@@ -69,9 +69,6 @@ final class UringReceiver {
     /** Bytes one read takes from the queue that switch the receiver to streaming (8 provided buffers' worth). */
     static final int STREAMING_BYTES = 16 * 1024;
     private static final int POLLIN = 0x1;
-    private static final int EAGAIN = -11;
-    private static final int ECANCELED = -125;
-    private static final int ENOBUFS = -105;
 
     private final UringEventSource source;
     private final BufferRing buffers;
@@ -188,7 +185,7 @@ final class UringReceiver {
     private ByteBuf receiveNow() throws IOException {
         int size = ReadSizer.nextSize(streaming);
         ByteBuf data = Net.allocator().directBuffer(size);
-        long received = boucle.net.uring.NativeSockets.receiveNow(fd, data.memoryAddress() + data.writerIndex(), size);
+        long received = boucle.net.uring.NativeSockets.receiveNow(fd, data.memoryAddress(), size); // a new buffer: from its start
         if (received <= 0) {
             data.release();
             readable = false;
@@ -196,13 +193,13 @@ final class UringReceiver {
                 ended = true;
                 return END;
             }
-            if (received == EAGAIN) {
+            if (received == -Errno.EAGAIN) {
                 return null;
             }
             error = (int) received;
             throw new IOException("receive failed: " + Errno.message(error));
         }
-        data.writerIndex(data.writerIndex() + (int) received);
+        data.writerIndex((int) received);
         directReads++;
         readable = received == size;
         streaming = ReadSizer.record(streaming, (int) received);
@@ -218,7 +215,7 @@ final class UringReceiver {
         cancelling = false;
         if (result >= 0) {
             readable = true; // input, the end of the stream or an error: the receive says which
-        } else if (result != ECANCELED) {
+        } else if (result != -Errno.ECANCELED) {
             error = result;
         }
         if (reader != null) {
@@ -313,11 +310,11 @@ final class UringReceiver {
             }
         } else if (result == 0) {
             ended = true;
-        } else if (result == ENOBUFS) { // the loop's buffers are all taken
+        } else if (result == -Errno.ENOBUFS) { // the loop's buffers are all taken
             // the pool grows, or has buffers again: the next read arms the multishot receive again;
             // only a pool at its largest and all taken sends the next read to a buffer of its own
             starved = queued.size() == 0 && !source.buffersExhausted();
-        } else if (result < 0 && result != ECANCELED) { // ECANCELED is ours
+        } else if (result < 0 && result != -Errno.ECANCELED) { // ECANCELED is ours
             error = result;
         }
         if (reader != null) {

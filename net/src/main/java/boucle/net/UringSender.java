@@ -223,7 +223,7 @@ final class UringSender implements Runnable {
             queuedBytes -= result;
         }
         if (closed || result < 0) {
-            if (result < 0 && result != -125 && !closed) {
+            if (result < 0 && result != -Errno.ECANCELED && !closed) {
                 error = result;
             }
             releaseInFlight();

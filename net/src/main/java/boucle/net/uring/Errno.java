@@ -7,6 +7,17 @@ package boucle.net.uring;
  * <p>Immutable: any thread.
  */
 public final class Errno {
+    /** The errno values the ring's users test a completion's result against, as {@code -Errno.EAGAIN}. */
+    public static final int EINTR = Abi.EINTR;
+    public static final int EAGAIN = Abi.EAGAIN;
+    public static final int EBUSY = Abi.EBUSY;
+    public static final int ETIME = Abi.ETIME;
+    public static final int ENETUNREACH = 101;
+    public static final int ENOBUFS = Abi.ENOBUFS;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
+    public static final int ECANCELED = Abi.ECANCELED;
+
     private Errno() {
     }
 
