@@ -48,9 +48,8 @@ final class UringSender implements Runnable {
     private long highWater = 64 * 1024;
     /** The lone buffer being sent, its bytes from readerIndex on; the kernel reads it until the completion. */
     private ByteBuf inFlight;
-    /** The buffers a gathering send is sending, {@link #gatheredCount} of them; allocated at the first. */
+    /** The buffers a gathering send is sending, sized to them: none between sends, so an idle connection holds no array. */
     private ByteBuf[] gathered;
-    private int gatheredCount;
     /** The gathering send's msghdr and iovecs, read by the kernel until the completion. */
     private ByteBuf messageHeader;
     private long inFlightUserData;
@@ -194,21 +193,24 @@ final class UringSender implements Runnable {
     }
 
     private void gather(ByteBuf first) {
-        if (gathered == null) {
-            gathered = new ByteBuf[MAX_GATHER]; // kept: a connection that gathers once is likely to again
-        }
-        gathered[0] = first;
-        gatheredCount = 1;
+        int count = 1;
         long bytes = first.readableBytes();
-        while (gatheredCount < MAX_GATHER && !queue.isEmpty() && bytes + queue.peek().readableBytes() <= MAX_SEND) {
-            ByteBuf next = queue.poll();
+        for (ByteBuf next : queue) {
+            if (count == MAX_GATHER || bytes + next.readableBytes() > MAX_SEND) {
+                break;
+            }
             bytes += next.readableBytes();
-            gathered[gatheredCount++] = next;
+            count++;
         }
-        messageHeader = Net.allocator().directBuffer(MessageHeader.size(gatheredCount));
+        gathered = new ByteBuf[count];
+        gathered[0] = first;
+        for (int i = 1; i < count; i++) {
+            gathered[i] = queue.poll();
+        }
+        messageHeader = Net.allocator().directBuffer(MessageHeader.size(count));
         long header = messageHeader.memoryAddress();
-        MessageHeader.write(header, gatheredCount);
-        for (int i = 0; i < gatheredCount; i++) {
+        MessageHeader.write(header, count);
+        for (int i = 0; i < count; i++) {
             ByteBuf buffer = gathered[i];
             MessageHeader.setBuffer(header, i, buffer.memoryAddress() + buffer.readerIndex(), buffer.readableBytes());
         }
@@ -254,26 +256,24 @@ final class UringSender implements Runnable {
         }
         messageHeader.release();
         messageHeader = null;
-        int unsentFrom = gatheredCount;
+        int unsentFrom = gathered.length;
         long left = sent;
-        for (int i = 0; i < gatheredCount; i++) {
+        for (int i = 0; i < gathered.length; i++) {
             ByteBuf buffer = gathered[i];
             int length = buffer.readableBytes();
             if (left >= length) {
                 left -= length;
                 buffer.release();
-                gathered[i] = null;
             } else {
                 buffer.skipBytes((int) left);
                 unsentFrom = i;
                 break;
             }
         }
-        for (int i = gatheredCount - 1; i >= unsentFrom; i--) {
+        for (int i = gathered.length - 1; i >= unsentFrom; i--) {
             queue.addFirst(gathered[i]);
-            gathered[i] = null;
         }
-        gatheredCount = 0;
+        gathered = null;
     }
 
     private void releaseInFlight() {
@@ -285,11 +285,12 @@ final class UringSender implements Runnable {
             messageHeader.release();
             messageHeader = null;
         }
-        for (int i = 0; i < gatheredCount; i++) {
-            gathered[i].release();
-            gathered[i] = null;
+        if (gathered != null) {
+            for (ByteBuf buffer : gathered) {
+                buffer.release();
+            }
+            gathered = null;
         }
-        gatheredCount = 0;
     }
 
     private void sendWhatTheKernelTakes() {
